@@ -1,0 +1,144 @@
+"""The `ascdsl` command.
+
+    ascdsl ir FILE[:KERNEL] [--emit tile] [--no-locations]     print a kernel's IR
+    ascdsl run FILE[:KERNEL] --inputs in.npz --output out.npz [--attr NAME=VALUE ...]
+    ascdsl check                                              run every operator's doc examples and check them
+
+A user mistake prints one message (file:line:col for DSL errors) and exits 1; --debug shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast as pyast
+import importlib.util
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ascdsl.errors import AscdslError
+from ascdsl.kernel import Kernel
+
+
+def load_kernels(path: str) -> dict[str, Kernel]:
+    """Import a kernel file as Python (its top level runs; kernel bodies never do) and list its kernels."""
+    file = Path(path)
+    if not file.is_file():
+        raise AscdslError(f"no such file: {path}")
+    name = f"_ascdsl_user_{abs(hash(file.resolve()))}"
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise AscdslError(f"cannot load {path} as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except AscdslError:
+        raise
+    except SyntaxError as exc:
+        raise AscdslError(f"{exc.filename}:{exc.lineno}:{exc.offset}: Python syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise AscdslError(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+    return {k: v for k, v in vars(module).items() if isinstance(v, Kernel)}
+
+
+def pick_kernel(target: str) -> Kernel:
+    path, wanted = target, ""
+    if not Path(target).is_file() and ":" in target:
+        path, _, wanted = target.rpartition(":")
+    kernels = load_kernels(path)
+    if not kernels:
+        raise AscdslError(f"{path} defines no @kernel")
+    if wanted:
+        if wanted not in kernels:
+            raise AscdslError(f"{path} has no kernel {wanted!r}; it has: {', '.join(sorted(kernels))}")
+        return kernels[wanted]
+    if len(kernels) > 1:
+        raise AscdslError(f"{path} has several kernels ({', '.join(sorted(kernels))}); name one as FILE:KERNEL")
+    return next(iter(kernels.values()))
+
+
+def cmd_ir(args: argparse.Namespace) -> int:
+    from ascdsl.ir_text import print_module
+
+    k = pick_kernel(args.target)
+    if args.emit != "tile":
+        raise AscdslError(f"--emit {args.emit}: this version has the tile stage only")
+    sys.stdout.write(print_module(k.ir, locations=not args.no_locations))
+    return 0
+
+
+def _attr_value(text: str) -> Any:
+    try:
+        return pyast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # a bare word is a string attribute
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ascdsl.runtime import run
+    from ascdsl.runtime.interpreter.engine import find_kernel
+
+    k = pick_kernel(args.target)
+    try:
+        with np.load(args.inputs, allow_pickle=False) as data:
+            values: dict[str, Any] = {n: data[n] for n in data.files}
+    except (OSError, ValueError) as exc:
+        raise AscdslError(f"cannot read {args.inputs}: {exc}") from None
+    for item in args.attr:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise AscdslError(f"--attr {item!r}: write NAME=VALUE")
+        values[name] = _attr_value(text)
+    run(k, values, backend=args.backend)
+    op = find_kernel(k.ir)
+    outputs = {n: values[n] for n, r in zip(op.names, op.roles, strict=True) if r in ("out", "inout") and values.get(n) is not None}
+    np.savez(args.output, **outputs)
+    print(f"wrote {', '.join(outputs)} to {args.output}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ascdsl.ops.examples import check_all
+
+    return 0 if check_all(verbose=True) else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ascdsl", description="Compile and run Ascend NPU operators written in the ascdsl DSL.")
+    p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    sub = p.add_subparsers(dest="command", required=True)
+    ir = sub.add_parser("ir", help="print a kernel's IR")
+    ir.add_argument("target", help="FILE or FILE:KERNEL")
+    ir.add_argument("--emit", default="tile", help="the stage to print (tile)")
+    ir.add_argument("--no-locations", action="store_true", help="leave out the DSL source locations")
+    ir.set_defaults(func=cmd_ir)
+    rn = sub.add_parser("run", help="run a kernel on inputs from an .npz file")
+    rn.add_argument("target", help="FILE or FILE:KERNEL")
+    rn.add_argument("--inputs", required=True, help=".npz with one array per tensor parameter")
+    rn.add_argument("--output", required=True, help=".npz to write the Out/InOut tensors to")
+    rn.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE", help="an attribute or host list")
+    rn.add_argument("--backend", default="interp", help="interp (default), emu or npu")
+    rn.set_defaults(func=cmd_run)
+    ck = sub.add_parser("check", help="run every operator's doc examples on the CPU and check the results")
+    ck.set_defaults(func=cmd_check)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AscdslError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

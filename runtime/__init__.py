@@ -1,0 +1,39 @@
+"""Running kernels: the CPU interpreter today; the Ascend C emulator and the NPU launcher are backends too."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from typing import Any
+
+from ascdsl.errors import AscdslError, BackendUnavailableError
+from ascdsl.kernel import Kernel
+from ascdsl.runtime.interpreter.engine import Budget
+from ascdsl.runtime.interpreter.engine import run as interpret
+
+BACKENDS = ("interp", "emu", "npu")
+
+
+def run(kernel: Kernel, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None) -> None:
+    """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
+
+    Out and InOut tensors are updated in place when the whole run succeeds; an invalid call raises
+    `AclnnError` with the aclnn status code before anything is written.
+    """
+    if backend == "interp":
+        interpret(kernel.ir, args, budget=budget)
+        return
+    if backend == "emu":
+        raise BackendUnavailableError(
+            "backend 'emu' (the printed Ascend C compiled with g++ against the CPU emulator) needs the Ascend C "
+            "printer, which this version of ascdsl does not have yet; use backend='interp'"
+        )
+    if backend == "npu":
+        missing = "an Ascend NPU and the CANN toolkit (ASCEND_HOME_PATH, bisheng)"
+        if shutil.which("bisheng") is None:
+            raise BackendUnavailableError(f"backend 'npu' needs {missing}; neither was found on this machine")
+        raise BackendUnavailableError("backend 'npu' is not implemented in this version of ascdsl")
+    raise AscdslError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+__all__ = ["BACKENDS", "Budget", "run"]
