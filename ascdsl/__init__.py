@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path as _Path
 
-# Installed, setuptools puts ops/, lowering/ and runtime/ inside this package (ascdsl.ops, ...). In a source
-# checkout they sit beside it; adding the checkout to the package path gives the same import names, so
-# `python -m pytest` or `python -c` from the checkout see one layout whichever copy Python finds first.
-_root = _Path(__file__).resolve().parent.parent
-if (_root / "pyproject.toml").is_file() and (_root / "runtime" / "__init__.py").is_file():
-    __path__.append(str(_root))  # type: ignore[name-defined]
-
 from ascdsl.errors import AclnnError, AscdslError, BackendUnavailableError, DeviceRuntimeError, DslError
 from ascdsl.kernel import Kernel, kernel
 from ascdsl.lang import (
@@ -51,6 +44,13 @@ from ascdsl.lang import (
     where,
     zeros,
 )
+
+# Installed, setuptools puts ops/, lowering/ and runtime/ inside this package (ascdsl.ops, ...). In a source
+# checkout they sit beside it; adding the checkout to the package path gives the same import names, so
+# `python -m pytest` or `python -c` from the checkout see one layout whichever copy Python finds first.
+_root = _Path(__file__).resolve().parent.parent
+if (_root / "pyproject.toml").is_file() and (_root / "runtime" / "__init__.py").is_file():
+    __path__.append(str(_root))  # type: ignore[name-defined]
 
 __version__ = "0.1.0"
 

@@ -21,8 +21,10 @@ def context() -> Context:
 
 
 def print_module(module: ModuleOp, *, locations: bool = True) -> str:
+    """MLIR text. With locations it is in the generic op format, which xDSL prints and parses back exactly
+    (the custom format of `scf.while` puts the location before its regions, where the parser rejects it)."""
     out = io.StringIO()
-    Printer(stream=out, print_debuginfo=locations).print_op(module)
+    Printer(stream=out, print_debuginfo=locations, print_generic_format=locations).print_op(module)
     return out.getvalue() + "\n"
 
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
 
 from ascdsl.errors import BackendUnavailableError
-from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import numpy as np
+from ascdsl.runtime import run
 
 from ascdsl import (
     Attr,
@@ -36,7 +37,6 @@ from ascdsl import (
     u32,
 )
 from ascdsl.errors import AscdslError
-from ascdsl.runtime import run
 
 MAX_TOKEN_BYTES = 148 * 1024  # the doc's limit on one token of key or value
 

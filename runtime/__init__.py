@@ -6,10 +6,11 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
-from ascdsl.errors import AscdslError, BackendUnavailableError
-from ascdsl.kernel import Kernel
 from ascdsl.runtime.interpreter.engine import Budget
 from ascdsl.runtime.interpreter.engine import run as interpret
+
+from ascdsl.errors import AscdslError, BackendUnavailableError
+from ascdsl.kernel import Kernel
 
 BACKENDS = ("interp", "emu", "npu")
 

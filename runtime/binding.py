@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from ascdsl.runtime.interpreter.gm import GmRef
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, HostArrayType, StrType, TensorType
 from ascdsl.errors import ACLNN_ERR_PARAM_INVALID, ACLNN_ERR_PARAM_NULLPTR, AclnnError, AscdslError
-from ascdsl.runtime.interpreter.gm import GmRef
 
 _ATTR_PY: dict[str, tuple[type, ...]] = {"index": (int, np.integer), "i1": (bool, np.bool_), "f32": (float, int, np.floating, np.integer)}
 

@@ -63,7 +63,7 @@ def shape_attr(dims: Sequence[Dim]) -> ArrayAttr[Attribute]:
 
 
 def shape_dims(shape: ArrayAttr[Attribute]) -> tuple[Dim, ...]:
-    return tuple(d.data if isinstance(d, IntAttr) else d.data for d in shape.data)  # type: ignore[attr-defined]
+    return tuple(d.data for d in shape.data)  # type: ignore[attr-defined]
 
 
 class _ShapedType(ParametrizedAttribute, TypeAttribute):

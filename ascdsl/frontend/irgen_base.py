@@ -19,7 +19,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Operation, SSAValue
 
 from ascdsl.errors import DslError, Span
-from ascdsl.frontend.values import F32, I1, INDEX, Py, Value, describe, kind
+from ascdsl.frontend.values import F32, I1, Py, Value, describe, kind
 
 I64 = IntegerType(64)
 

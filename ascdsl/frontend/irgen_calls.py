@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import IndexType
-from xdsl.ir import Attribute, SSAValue
+from xdsl.ir import Attribute, BlockArgument, OpResult, SSAValue
 
 from ascdsl import dtypes, lang
 from ascdsl.dialects import tile_ops as t
@@ -15,8 +15,7 @@ from ascdsl.errors import DslError, Span
 from ascdsl.frontend import ast
 from ascdsl.frontend.irgen_base import I64
 from ascdsl.frontend.irgen_exprs import ExprGen, broadcast_dims
-from ascdsl.frontend.values import F32, I1, Builtin, DTypeRef, Method, Py, TupleVal, Value, describe, kind
-
+from ascdsl.frontend.values import F32, I1, Builtin, Method, Py, TupleVal, Value, describe, kind
 
 
 def bind(node: ast.Call, name: str, params: list[str], defaults: dict[str, object]) -> list[ast.Expr | None]:
@@ -67,6 +66,18 @@ class CallGen(ExprGen):
         if isinstance(v, SSAValue) and isinstance(v.type, TensorType | ViewType):
             return v
         raise DslError(f"{what} must be a GM tensor or view, got a {describe(v)}", span)
+
+    def check_writable(self, dst: SSAValue, span: Span) -> None:
+        """Only Out and InOut tensors (and views of them) may be written."""
+        root = dst
+        while isinstance(root, OpResult) and isinstance(root.owner, t.ViewOp | t.PermuteOp | t.ReshapeOp):
+            root = root.owner.source
+        if isinstance(root, BlockArgument):
+            kernel = root.block.parent_op()
+            if isinstance(kernel, t.KernelOp) and kernel.roles[root.index] not in ("out", "inout"):
+                name = kernel.names[root.index]
+                raise DslError(f"cannot write into {name}: it is an input of the kernel", span,
+                               f"declare it InOut[Tensor[...]] (updated in place) or Out[Tensor[...]]")
 
     def _tile(self, v: Value, span: Span, what: str) -> SSAValue:
         if isinstance(v, SSAValue) and isinstance(v.type, TileType):
@@ -123,6 +134,7 @@ class CallGen(ExprGen):
         if dty.element != tty.element:
             raise DslError(f"cannot store a tile of {tty.element_name()} into {dty.element_name()} memory", span,
                            f"cast it first: cast(x, {dty.element_name()})")
+        self.check_writable(dst, span)
         self.emit(t.StoreOp(tile, dst), span)
 
     def builtin_copy(self, node: ast.Call) -> Value:
@@ -139,6 +151,7 @@ class CallGen(ExprGen):
         if dty.rank != sty.rank:
             raise DslError(f"copy between views of rank {sty.rank} and {dty.rank}", span,
                            "index or reshape one side so both have the same dims")
+        self.check_writable(d, span)
         self.emit(t.CopyOp(d, s), span)
 
     def builtin_fill(self, node: ast.Call) -> Value:
@@ -149,6 +162,7 @@ class CallGen(ExprGen):
     def fill_into(self, d: SSAValue, val: Value, vspan: Span, span: Span) -> None:
         if kind(val) not in ("int", "float", "bool"):
             raise DslError(f"fill takes a scalar value, got a {describe(val)}", vspan, "use store(view, tile) for tiles")
+        self.check_writable(d, span)
         self.emit(t.FillOp(d, self.scalar(val, vspan)), span)
 
     def scalar(self, v: Value, span: Span) -> SSAValue:

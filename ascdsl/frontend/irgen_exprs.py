@@ -9,7 +9,7 @@ from typing import Any
 
 from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import IndexType
-from xdsl.ir import Attribute, Block, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, SSAValue
 
 from ascdsl import dtypes, lang
 from ascdsl.dialects import tile_ops as t
@@ -21,7 +21,6 @@ from ascdsl.dialects.tile_types import (
     TensorType,
     TileType,
     ViewType,
-    make_element,
     shape_attr,
 )
 from ascdsl.errors import DslError, Span
@@ -392,10 +391,15 @@ class ExprGen(GenBase):
             raise DslError("'is' is only supported as 'x is None' / 'x is not None'", span, "use == to compare values")
         if isinstance(a, Py):
             return Py((a.value is None) != negate)
-        if isinstance(a, SSAValue) and isinstance(a.type, TensorType):
+        if isinstance(a, BlockArgument) and isinstance(a.type, TensorType) and self.is_optional_param(a):
             present = self.emit1(t.PresentOp(a), span)
             return present if negate else self.bool_not(present, span)
         raise DslError(f"a {describe(a)} is never None", span, "only Optional[...] tensor parameters can be None")
+
+    @staticmethod
+    def is_optional_param(arg: BlockArgument) -> bool:
+        kernel = arg.block.parent_op()
+        return isinstance(kernel, t.KernelOp) and kernel.optional[arg.index]
 
     def dtype_compare(self, op: str, a: Value, b: Value, span: Span) -> Value:
         if not isinstance(a, DTypeRef):

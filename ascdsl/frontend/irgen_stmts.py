@@ -127,6 +127,7 @@ class StmtGen(CallGen):
             if kind(value) not in ("int", "float", "bool"):
                 raise DslError(f"an element takes a scalar, got a {describe(value)}", vspan)
             idx = [self.as_int(self.expr(i), i.span, "an index") for i in target.indices]
+            self.check_writable(base, target.span)
             self.emit(t.WriteOp(self.scalar(value, vspan), base, idx), target.span)
             return
         view = self.make_view(base, target)
@@ -256,7 +257,7 @@ class StmtGen(CallGen):
                 raise DslError(
                     f"parallel iterations are independent, so '{n}', defined before the loop, cannot be changed in it",
                     s.span,
-                    f"use a new name inside the loop, or a range(...) loop if iterations depend on each other",
+                    "use a new name inside the loop, or a range(...) loop if iterations depend on each other",
                 )
         body = Block(arg_types=[IndexType()])
         self.env[s.target.id] = body.args[0]

@@ -30,10 +30,8 @@ def cast_array(x: np.ndarray, dst: dtypes.DType, mode: str) -> np.ndarray:
         info = np.iinfo(dst.numpy)
         # The vector unit saturates; NaN becomes 0.
         return np.nan_to_num(np.clip(wide, info.min, info.max), nan=0.0).astype(dst.numpy)
-    if src.is_float and dst.is_float and dst.itemsize < src.itemsize or (src.name, dst.name) == ("f16", "bf16"):
-        if mode not in ("rint", "none"):
-            raise DeviceRuntimeError(
-                f"rounding mode {mode!r} for {src.name} -> {dst.name} is not supported; use round=\"rint\""
-            )
+    narrowing = (src.is_float and dst.is_float and dst.itemsize < src.itemsize) or (src.name, dst.name) == ("f16", "bf16")
+    if narrowing and mode not in ("rint", "none"):
+        raise DeviceRuntimeError(f"rounding mode {mode!r} for {src.name} -> {dst.name} is not supported; use round=\"rint\"")
     # numpy and ml_dtypes narrow floats with round-half-to-even, which is "rint".
     return x.astype(dst.numpy)

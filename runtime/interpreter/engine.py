@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ascdsl.runtime.binding import Bound, bind
+from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
+from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, PythonValues
 from xdsl.interpreters.scf import ScfFunctions
@@ -22,9 +25,6 @@ from ascdsl.analysis.host_values import is_host_op
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import AscdslError, DeviceRuntimeError
 from ascdsl.frontend.irgen import span_of_location
-from ascdsl.runtime.binding import Bound, bind
-from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
-from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions
 
 
 @dataclass

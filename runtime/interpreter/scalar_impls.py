@@ -40,7 +40,7 @@ _CMPF: dict[int, Callable[[float, float], bool]] = {
     4: lambda a, b: a < b,
     5: lambda a, b: a <= b,
     6: lambda a, b: a != b and not (math.isnan(a) or math.isnan(b)),
-    13: lambda a, b: not (a == b),
+    13: lambda a, b: a != b,  # unordered or unequal: true on NaN
 }
 
 

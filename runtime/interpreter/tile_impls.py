@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from ascdsl.runtime.interpreter import gm
+from ascdsl.runtime.interpreter.casts import cast_array
 from xdsl.interpreter import (
     Interpreter,
     InterpreterFunctions,
@@ -22,8 +24,6 @@ from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, TileType
 from ascdsl.errors import AclnnError, DeviceRuntimeError
-from ascdsl.runtime.interpreter import gm
-from ascdsl.runtime.interpreter.casts import cast_array
 
 
 @dataclass
