@@ -77,7 +77,7 @@ class CallGen(ExprGen):
             if isinstance(kernel, t.KernelOp) and kernel.roles[root.index] not in ("out", "inout"):
                 name = kernel.names[root.index]
                 raise DslError(f"cannot write into {name}: it is an input of the kernel", span,
-                               f"declare it InOut[Tensor[...]] (updated in place) or Out[Tensor[...]]")
+                               "declare it InOut[Tensor[...]] (updated in place) or Out[Tensor[...]]")
 
     def _tile(self, v: Value, span: Span, what: str) -> SSAValue:
         if isinstance(v, SSAValue) and isinstance(v.type, TileType):

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import NoReturn
+from typing import ClassVar, NoReturn
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -73,8 +73,8 @@ class _KernelIndenter(Indenter):
     """
 
     NL_type = "_NEWLINE"
-    OPEN_PAREN_types = list(_BRACKET_PAIRS)
-    CLOSE_PAREN_types = list(_BRACKET_PAIRS.values())
+    OPEN_PAREN_types: ClassVar[list[str]] = list(_BRACKET_PAIRS)
+    CLOSE_PAREN_types: ClassVar[list[str]] = list(_BRACKET_PAIRS.values())
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -192,9 +192,7 @@ _PARSE_LOCK = threading.Lock()
 # ---------------------------------------------------------------- public entry point
 
 
-def parse_function(
-    source: str, filename: str, line_offset: int = 0, col_offset: int = 0
-) -> dsl.FunctionDef:
+def parse_function(source: str, filename: str, line_offset: int = 0, col_offset: int = 0) -> dsl.FunctionDef:
     """Parse the text of one (possibly decorated) function definition into a `FunctionDef`.
 
     `source` starts at column 0 (dedented by the caller). Spans are in the original file's
@@ -251,19 +249,14 @@ def _show_source(filename: str, source: str, line_offset: int, col_offset: int) 
     before = list(entry[2][:line_offset]) if entry is not None and len(entry) == 4 else []
     before = [line if line.endswith("\n") else line + "\n" for line in before]
     before.extend(["\n"] * (line_offset - len(before)))
-    ours = [
-        (" " * col_offset + line if line.strip() else line)
-        for line in source.splitlines(keepends=True)
-    ]
+    ours = [(" " * col_offset + line if line.strip() else line) for line in source.splitlines(keepends=True)]
     lines = before + [line if line.endswith("\n") else line + "\n" for line in ours]
     register_source(filename, "".join(lines))
 
 
 # ---------------------------------------------------------------- syntax errors
 
-_NUMBER_TOKENS = frozenset(
-    {"DEC_NUMBER", "HEX_NUMBER", "BIN_NUMBER", "OCT_NUMBER", "FLOAT_NUMBER", "IMAG_NUMBER"}
-)
+_NUMBER_TOKENS = frozenset({"DEC_NUMBER", "HEX_NUMBER", "BIN_NUMBER", "OCT_NUMBER", "FLOAT_NUMBER", "IMAG_NUMBER"})
 _EXPRESSION_STARTS = _NUMBER_TOKENS | {
     "NAME",
     "STRING",
@@ -414,7 +407,7 @@ def _describe_expected(parser: Lark, expected: set[str]) -> str:
     if not items:
         return "something else"
     if len(items) > 10:
-        items = items[:9] + [f"one of {len(items) - 9} other tokens"]
+        items = [*items[:9], f"one of {len(items) - 9} other tokens"]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
@@ -453,12 +446,21 @@ def _end_of_text(text: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-def _syntax_problem(
-    err: UnexpectedInput, text: str, parser: Lark, open_brackets: list[Token]
-) -> _Problem:
+def _syntax_problem(err: UnexpectedInput, text: str, parser: Lark, open_brackets: list[Token]) -> _Problem:
     if isinstance(err, UnexpectedCharacters):
         line, col = err.line, err.column
         char = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else ""
+        start = err.pos_in_stream - 2
+        if char in ("'", '"') and start >= 0 and text[start : err.pos_in_stream] == char * 2:
+            # The lexer read the first two quotes of an unterminated triple quote as an empty string.
+            return _Problem(
+                "unterminated triple-quoted string literal",
+                line,
+                col - 2,
+                line,
+                col + 1,
+                f"close the string with {char * 3}",
+            )
         if char in ("'", '"'):
             return _Problem(
                 "unterminated string literal",
@@ -675,9 +677,7 @@ class _Builder:
                     )
                 self.fail(f"star-args parameter (*args) {_NOT_SUPPORTED}", item, _BY_NAME_HINT)
             if item.data == "dstar_param":
-                self.fail(
-                    f"double-star-args parameter (**kwargs) {_NOT_SUPPORTED}", item, _BY_NAME_HINT
-                )
+                self.fail(f"double-star-args parameter (**kwargs) {_NOT_SUPPORTED}", item, _BY_NAME_HINT)
             if item.data == "slash_param":
                 self.fail(
                     f"positional-only marker '/' in the parameter list {_NOT_SUPPORTED}",
@@ -762,9 +762,7 @@ class _Builder:
 
     def stmt_return_stmt(self, tree: Tree) -> dsl.Stmt:
         value = tree.children[1]
-        return dsl.Return(
-            span=self.span(tree), value=self.expr(value) if value is not None else None
-        )
+        return dsl.Return(span=self.span(tree), value=self.expr(value) if value is not None else None)
 
     def stmt_global_stmt(self, tree: Tree) -> dsl.Stmt:
         self.fail(
@@ -1007,13 +1005,9 @@ class _Builder:
             text = str(token)
             prefix = text[: min(i for i in (text.find("'"), text.find('"')) if i >= 0)].lower()
             if "f" in prefix:
-                self.fail(
-                    f"f-strings {_ARE_NOT_SUPPORTED}", token, "use a plain string literal"
-                )
+                self.fail(f"f-strings {_ARE_NOT_SUPPORTED}", token, "use a plain string literal")
             if "b" in prefix:
-                self.fail(
-                    f"bytes literals {_ARE_NOT_SUPPORTED}", token, "use a plain string literal"
-                )
+                self.fail(f"bytes literals {_ARE_NOT_SUPPORTED}", token, "use a plain string literal")
             try:
                 with warnings.catch_warnings():
                     # An unknown escape like "\d" only warns in Python; keep the warning quiet here.
@@ -1027,9 +1021,7 @@ class _Builder:
     def expr_binop(self, tree: Tree) -> dsl.Expr:
         left, op, right = tree.children
         built_left = self.expr(left)
-        return dsl.BinOp(
-            span=self.span(tree), op=str(op), left=built_left, right=self.expr(right)
-        )
+        return dsl.BinOp(span=self.span(tree), op=str(op), left=built_left, right=self.expr(right))
 
     def expr_unary(self, tree: Tree) -> dsl.Expr:
         op, operand = tree.children
@@ -1062,9 +1054,7 @@ class _Builder:
         body, _, test, _, orelse = tree.children
         built_body = self.expr(body)
         built_test = self.expr(test)
-        return dsl.IfExp(
-            span=self.span(tree), test=built_test, body=built_body, orelse=self.expr(orelse)
-        )
+        return dsl.IfExp(span=self.span(tree), test=built_test, body=built_body, orelse=self.expr(orelse))
 
     def expr_walrus(self, tree: Tree) -> dsl.Expr:
         self.fail(
@@ -1095,9 +1085,7 @@ class _Builder:
         )
 
     def expr_star_expr(self, tree: Tree) -> dsl.Expr:
-        self.fail(
-            f"starred expression (*x) {_NOT_SUPPORTED}", tree, "list the elements explicitly"
-        )
+        self.fail(f"starred expression (*x) {_NOT_SUPPORTED}", tree, "list the elements explicitly")
 
     def expr_call(self, tree: Tree) -> dsl.Expr:
         func, arguments = tree.children
@@ -1123,9 +1111,7 @@ class _Builder:
                 name, value = arg.children
                 if any(k.name == str(name) for k in keywords):
                     self.fail(f"keyword argument '{name}' is repeated", name)
-                keywords.append(
-                    dsl.Keyword(span=self.span(arg), name=str(name), value=self.expr(value))
-                )
+                keywords.append(dsl.Keyword(span=self.span(arg), name=str(name), value=self.expr(value)))
                 continue
             if keywords:
                 self.fail(
@@ -1150,7 +1136,7 @@ class _Builder:
         if not _is_tree(node, "slice"):
             return self.expr(node)
         parts = [self.expr(p) if p is not None else None for p in node.children]
-        lower, upper, step = (parts + [None])[:3]
+        lower, upper, step = [*parts, None][:3]
         return dsl.Slice(span=self.span(node), lower=lower, upper=upper, step=step)
 
     def expr_paren(self, tree: Tree) -> dsl.Expr:

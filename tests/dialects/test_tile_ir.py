@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_norm
+from ascdsl.runtime.interpreter.engine import run
 from xdsl.dialects.builtin import IndexType, ModuleOp
 from xdsl.ir import Block, Region
 from xdsl.utils.exceptions import VerifyException
@@ -12,8 +14,6 @@ from ascdsl import InOut, Out, Tensor, cast, f16, f32, i32, kernel, load, parall
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import TensorType, TileType, ViewType, make_element, shape_attr
 from ascdsl.ir_text import parse_module, print_module
-from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_norm
-from ascdsl.runtime.interpreter.engine import run
 
 
 @kernel
@@ -127,7 +127,7 @@ def test_kernel_roles_need_tensors() -> None:
     block = Block(arg_types=[IndexType()])
     block.add_op(t.ReturnOp())
     k = t.KernelOp("k", ["n"], ["in"], [False], {}, Region(block))
-    with pytest.raises(VerifyException, match="must be a !tile.tensor"):
+    with pytest.raises(VerifyException, match=r"must be a !tile\.tensor"):
         k.verify()
 
 

@@ -28,7 +28,7 @@ def write_input(x: Tensor[f32, N], y: Out[Tensor[f32, N]]):
 
 @kernel
 def require_in_loop(x: Tensor[f32, N], y: Out[Tensor[f32, N]]):
-    for i in range(N):
+    for _i in range(N):
         require(N > 0, code=161002, msg="n")
 
 
@@ -89,7 +89,7 @@ def unconstrained_scalar_read(x: Tensor[I, N], y: Out[Tensor[i32, N]]):
 @kernel
 def type_changes_in_loop(x: Tensor[f32, N], y: Out[Tensor[f32, N]]):
     v = 0
-    for i in range(N):
+    for _i in range(N):
         v = 1.5
     y[0] = v
 
@@ -126,7 +126,7 @@ CASES = [
     (wrong_arity, "load(x, x)", "load() takes at most 1 arguments", "load(view)"),
     (unknown_annotation, "Tensr", "unknown annotation 'Tensr'", "Tensor[dtype"),
     (unconstrained_scalar_read, "x[0]", "cannot tell whether dtype variable I", "require(I in"),
-    (type_changes_in_loop, "for i", "'v' is a int scalar in one of the iterations", "same type"),
+    (type_changes_in_loop, "for _i", "'v' is a int scalar in one of the iterations", "same type"),
     (return_value, "return 1", "return is only allowed", "store"),
     (none_on_required, "x is None", "never None", "Optional"),
 ]
@@ -158,7 +158,7 @@ def test_valid_optional_kernel_builds() -> None:
 def test_kernel_called_directly_says_how_to_run_it() -> None:
     from ascdsl import AscdslError
 
-    with pytest.raises(AscdslError, match="ascdsl.runtime.run"):
+    with pytest.raises(AscdslError, match=r"ascdsl\.runtime\.run"):
         optional_ok()
 
 
