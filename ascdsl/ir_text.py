@@ -10,12 +10,13 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
+from ascdsl.dialects.host import HOST
 from ascdsl.dialects.tile import TILE
 
 
 def context() -> Context:
     ctx = Context()
-    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE):
+    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE, HOST):
         ctx.load_dialect(dialect)
     return ctx
 

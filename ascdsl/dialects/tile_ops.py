@@ -245,6 +245,41 @@ class RequireOp(IRDLOperation):
         super().__init__(operands=[cond], properties={"code": IntAttr(code), "msg": StringAttr(msg)})
 
 
+@irdl_op_definition
+class TilingFieldOp(IRDLOperation):
+    """A value the host tiling function computed, read from the tiling data."""
+
+    name = "tile.tiling_field"
+    field = prop_def(StringAttr)
+    result = result_def()
+    traits = traits_def(Pure())
+
+    def __init__(self, field: str, result_type: Attribute) -> None:
+        super().__init__(properties={"field": StringAttr(field)}, result_types=[result_type])
+
+
+@irdl_op_definition
+class BlockIdxOp(IRDLOperation):
+    """This core's index in the launch (GetBlockIdx)."""
+
+    name = "tile.block_idx"
+    result = result_def(IndexType)
+
+    def __init__(self) -> None:
+        super().__init__(result_types=[IndexType()])
+
+
+@irdl_op_definition
+class BlockNumOp(IRDLOperation):
+    """The number of cores of the launch (GetBlockNum)."""
+
+    name = "tile.block_num"
+    result = result_def(IndexType)
+
+    def __init__(self) -> None:
+        super().__init__(result_types=[IndexType()])
+
+
 # ------------------------------------------------------------------ GM views and data movement
 
 
@@ -258,6 +293,8 @@ class ViewOp(IRDLOperation):
     sizes = var_operand_def(IndexType)
     steps = prop_def(ArrayAttr[IntAttr])
     dropped = prop_def(ArrayAttr[IntAttr])
+    # Dims taken whole (`:`): known statically, so passes can prove a view contiguous without the shapes.
+    full = prop_def(ArrayAttr[IntAttr])
     result = result_def(ViewType)
     irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
@@ -270,12 +307,15 @@ class ViewOp(IRDLOperation):
         steps: Sequence[int],
         dropped: Sequence[bool],
         result_type: ViewType,
+        full: Sequence[bool] | None = None,
     ) -> None:
+        full = full if full is not None else [False] * len(steps)
         super().__init__(
             operands=[source, offsets, sizes],
             properties={
                 "steps": ArrayAttr([IntAttr(s) for s in steps]),
                 "dropped": ArrayAttr([IntAttr(int(d)) for d in dropped]),
+                "full": ArrayAttr([IntAttr(int(f)) for f in full]),
             },
             result_types=[result_type],
         )
@@ -283,7 +323,7 @@ class ViewOp(IRDLOperation):
     def verify_(self) -> None:
         src = _gm(self.source, "tile.view source")
         n = src.rank
-        if not (len(self.offsets) == len(self.sizes) == len(self.steps.data) == len(self.dropped.data) == n):
+        if not (len(self.offsets) == len(self.sizes) == len(self.steps.data) == len(self.dropped.data) == len(self.full.data) == n):
             raise VerifyException(f"tile.view: needs one offset, size, step and drop flag per source dim ({n})")
         if any(s.data <= 0 for s in self.steps.data):
             raise VerifyException("tile.view: steps must be positive")

@@ -134,6 +134,7 @@ class KernelGen(StmtGen):
                 if dim in seen_params(specs):
                     raise DslError(f"dimension {dim} has the name of a parameter", spec.span, "rename the dimension")
                 self.env[dim] = self.emit1(t.DimOp(arg, axis), spec.span)
+                self.env[dim].name_hint = dim
 
 
 def seen_params(specs: list[ParamSpec]) -> set[str]:

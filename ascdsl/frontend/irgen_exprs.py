@@ -525,6 +525,7 @@ class ExprGen(GenBase):
         sizes: list[SSAValue] = []
         steps: list[int] = []
         dropped: list[bool] = []
+        fulls: list[bool] = []
         dims: list[int | str] = []
         span = node.span
         items: list[ast.Expr] = list(node.indices) + [
@@ -538,6 +539,7 @@ class ExprGen(GenBase):
                 sizes.append(self.const_int(1, item.span))
                 steps.append(1)
                 dropped.append(True)
+                fulls.append(False)
                 continue
             step = 1
             if item.step is not None:
@@ -564,6 +566,7 @@ class ExprGen(GenBase):
             sizes.append(length)
             steps.append(step)
             dropped.append(False)
+            fulls.append(full)
             if full:
                 dims.append(ty.dims[axis])
             elif isinstance(lo, Py) and isinstance(hi_val, Py) and isinstance(lo.value, int) and isinstance(hi_val.value, int):
@@ -571,7 +574,7 @@ class ExprGen(GenBase):
             else:
                 dims.append(DYN)
         rtype = ViewType(ty.element, shape_attr(dims))
-        return self.emit1(t.ViewOp(base, offsets, sizes, steps, dropped, rtype), span)
+        return self.emit1(t.ViewOp(base, offsets, sizes, steps, dropped, rtype, fulls), span)
 
     def tile_subscript(self, base: SSAValue, node: ast.Subscript) -> SSAValue:
         ty = base.type

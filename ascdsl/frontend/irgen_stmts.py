@@ -97,6 +97,8 @@ class StmtGen(CallGen):
         if isinstance(target, ast.Name):
             if isinstance(value, Builtin):
                 raise DslError(f"cannot assign the builtin {value.name} to a variable", vspan)
+            if isinstance(value, SSAValue) and value.name_hint is None and target.id.isidentifier():
+                value.name_hint = target.id.strip("_") or None  # readable IR and tiling-field names
             self.env[target.id] = value
             self.unavailable.pop(target.id, None)
             return

@@ -233,6 +233,14 @@ def test_matches_golden_any_dtype(case: GatherCase) -> None:
     check_against_golden(case)
 
 
+@settings(deadline=None)
+@given(case=gather_cases(agreement_only=True))
+def test_matches_golden_plain_gather(case: GatherCase) -> None:
+    # Block ids in range, whole-block offsets, no column past W, T equal to the total: every row
+    # is copied from the cache (the domain where vLLM-style gathers agree with the operator).
+    check_against_golden(case)
+
+
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
