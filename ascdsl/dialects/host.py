@@ -17,12 +17,12 @@ from xdsl.traits import IsolatedFromAbove, IsTerminator, Pure
 @irdl_op_definition
 class TilingFuncOp(IRDLOperation):
     name = "host.tiling_func"
-    sym_name = prop_def(StringAttr)
+    kernel = prop_def(StringAttr)  # the kernel it tiles (not a symbol: the kernel owns the name)
     body = region_def("single_block")
     traits = traits_def(IsolatedFromAbove())
 
     def __init__(self, name: str, body: Region) -> None:
-        super().__init__(properties={"sym_name": StringAttr(name)}, regions=[body])
+        super().__init__(properties={"kernel": StringAttr(name)}, regions=[body])
 
 
 @irdl_op_definition

@@ -96,6 +96,7 @@ class KernelGen(StmtGen):
         block = Block(arg_types=[self._arg_type(s) for s in specs])
         for spec, arg in zip(specs, block.args, strict=True):
             arg.location = location(spec.span)
+            arg.name_hint = spec.name
         domains: dict[str, Attribute] = {
             v: ArrayAttr([dtypes.BY_NAME[n].mlir() for n in names]) for v, names in self.domains.items()
         }

@@ -13,18 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from ascdsl.runtime.binding import Bound, bind
+from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
 from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
 from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, PythonValues
 from xdsl.interpreters.scf import ScfFunctions
-from xdsl.ir import Operation
+from xdsl.ir import Block, Operation
+from xdsl.traits import IsTerminator
 
 from ascdsl.analysis.host_values import is_host_op
+from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import AscdslError, DeviceRuntimeError
 from ascdsl.frontend.irgen import span_of_location
+from ascdsl.targets import Target, get_target
 
 
 @dataclass
@@ -69,22 +74,26 @@ def _run_ops(interp: Interpreter, ops: list[Operation]) -> None:
         interp.set_values(zip(op.results, results, strict=True))
 
 
-def run_bound(kernel: t.KernelOp, bound: Bound, budget: Budget | None = None) -> None:
-    module = kernel.parent_op()
-    assert isinstance(module, ModuleOp)
-    watch = _Watch(budget or Budget())
+def _interpreter(module: ModuleOp, env: KernelEnv, watch: _Watch) -> Interpreter:
     interp = Interpreter(module, listeners=(watch,))
-    interp.kenv = KernelEnv(dtype_env=bound.dtype_env)  # type: ignore[attr-defined]
-    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions()):
+    interp.kenv = env  # type: ignore[attr-defined]
+    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions()):
         interp.register_implementations(functions)
-    block = kernel.body.block
-    interp.push_scope("kernel")
-    interp.set_values(zip(block.args, bound.values, strict=True))
-    body = [op for op in block.ops if not isinstance(op, t.ReturnOp)]
-    host = [op for op in body if is_host_op(op)]
+    return interp
+
+
+def _run_block(interp: Interpreter, watch: _Watch, block: Block, values: list[Any], *, host_first: bool) -> None:
+    """Run a kernel or tiling-function body; with `host_first`, its host-known ops (the checks) go first."""
+    interp.push_scope("body")
+    interp.set_values(zip(block.args, values, strict=True))
+    body = [op for op in block.ops if not op.has_trait(IsTerminator)]
+    host_ops = [op for op in body if is_host_op(op)] if host_first else []
     try:
-        _run_ops(interp, host)
-        _run_ops(interp, [op for op in body if op not in host])
+        # The vector unit computes IEEE results (inf, NaN) silently: numpy's floating-point warnings would only be
+        # noise, and under `-W error` they would even fail a valid kernel.
+        with np.errstate(all="ignore"):
+            _run_ops(interp, host_ops)
+            _run_ops(interp, [op for op in body if op not in host_ops])
     except DeviceRuntimeError as exc:
         if exc.span is None and watch.current is not None:
             raise DeviceRuntimeError(exc.message, span_of_location(watch.current.location)) from None
@@ -94,11 +103,41 @@ def run_bound(kernel: t.KernelOp, bound: Bound, budget: Budget | None = None) ->
     except Exception as exc:  # a numpy or interpreter failure inside an op: report it at the DSL line
         span = span_of_location(watch.current.location) if watch.current is not None else None
         raise DeviceRuntimeError(f"{type(exc).__name__}: {exc}", span) from exc
+    finally:
+        interp.pop_scope()
 
 
-def run(module: ModuleOp, args: Mapping[str, Any], *, kernel: str | None = None, budget: Budget | None = None) -> None:
+def find_tiling_func(module: ModuleOp, name: str) -> host.TilingFuncOp | None:
+    return next((f for f in module.ops if isinstance(f, host.TilingFuncOp) and f.kernel.data == name), None)
+
+
+def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, target: Target | None = None) -> KernelEnv:
+    """Run the tiling function (if the kernel has been split), then the kernel once per core of the launch."""
+    module = kernel.parent_op()
+    assert isinstance(module, ModuleOp)
+    tgt = target or get_target()
+    env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget)
+    watch = _Watch(budget or Budget())
+    interp = _interpreter(module, env, watch)
+    func = find_tiling_func(module, kernel.sym_name.data)
+    if func is not None:
+        _run_block(interp, watch, func.body.block, bound.values, host_first=False)
+    for core in range(env.block_dim):
+        env.block_idx = core
+        _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
+    return env
+
+
+def run(
+    module: ModuleOp,
+    args: Mapping[str, Any],
+    *,
+    kernel: str | None = None,
+    budget: Budget | None = None,
+    target: Target | None = None,
+) -> None:
     """Check the call, run the kernel, and write its outputs into the caller's arrays."""
     k = find_kernel(module, kernel)
     bound = bind(k, args)
-    run_bound(k, bound, budget)
+    launch(k, bound, budget=budget, target=target)
     bound.commit()

@@ -28,9 +28,14 @@ from ascdsl.errors import AclnnError, DeviceRuntimeError
 
 @dataclass
 class KernelEnv:
-    """What a call binds: dtype variables (and, for messages, where the require ops live)."""
+    """What a launch binds: dtype variables, the tiling data the host computed, and which core this is."""
 
     dtype_env: dict[str, dtypes.DType] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    block_dim: int = 1
+    block_idx: int = 0
+    core_num: int = 1
+    ub_budget: int = 0
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:

@@ -1,0 +1,121 @@
+"""Core distribution: every core gets a balanced, contiguous share of the work.
+
+* `parallel(n)` becomes a loop over this core's range of [0, n).
+* A data-movement group at the top level of the kernel (a whole-tensor `store`, `copy` or `fill`) is split
+  along its first dim in units of whole 32-byte blocks, so cores never share a block of the destination.
+* Any other top-level write runs on core 0 only.
+
+The host sets the block dim to the most work items any of these offers, capped at the AIV core count; each
+split uses the launch's block count, so cores with no share of one loop simply skip it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, scf
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from ascdsl.analysis.groups import SINKS, erase_group, group_of, rebuild
+from ascdsl.dialects import host
+from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_types import DYN
+from ascdsl.passes.builder import Builder
+from ascdsl.passes.host_values import HostValues
+
+MIN_BYTES_PER_CORE = 4096  # below this a core's share costs more in launch and setup than it saves
+
+
+def core_range(b: Builder, units: SSAValue) -> tuple[SSAValue, SSAValue]:
+    """[start, end) of this core's share of `units` items: the first `units % cores` cores take one more."""
+    idx = b.v(t.BlockIdxOp())
+    num = b.v(t.BlockNumOp())
+    per = b.floordiv(units, num)
+    rem = b.sub(units, b.mul(per, num))
+    start = b.add_(b.mul(idx, per), b.min_(idx, rem))
+    extra = b.v(arith.ExtUIOp(b.cmp("slt", idx, rem), arith.IntegerType(64)))
+    count = b.add_(per, b.v(arith.IndexCastOp(extra, arith.IndexType())))
+    return start, b.add_(start, count)
+
+
+def _distribute_parallel(op: t.ParallelOp, hv: HostValues) -> None:
+    b = Builder.before(op)
+    start, end = core_range(b, op.upper)
+    hv.offer_work(op.upper)
+    body = op.body.block
+    body.last_op.detach()  # the tile.end terminator  # type: ignore[union-attr]
+    body.add_op(scf.YieldOp())
+    body.last_op.location = op.location  # type: ignore[union-attr]
+    loop = scf.ForOp(start, end, b.const(1), [], op.body.clone())
+    b.add(loop)
+    op.detach()
+    op.erase()
+
+
+def _distribute_group(sink: Operation, hv: HostValues) -> bool:
+    group = group_of(sink)
+    if not group.elementwise or group.rank == 0:
+        return False
+    b = Builder.before(sink)
+    dims = b.dims(group.dest)
+    rows = dims[0]
+    inner = b.product(dims[1:])
+    # Units of whole 32-byte blocks of rows, and enough bytes per core to be worth a core.
+    esize = hv.device_sizeof(b, group.dest)
+    row_bytes = b.mul(inner, esize)
+    g = b.max_(b.const(1), b.ceildiv(b.const(32), b.max_(row_bytes, b.const(1))))
+    units = b.ceildiv(rows, g)
+    hv.offer_group_work(group.dest, units, MIN_BYTES_PER_CORE)
+    start_u, end_u = core_range(b, units)
+    start = b.min_(b.mul(start_u, g), rows)
+    end = b.min_(b.mul(end_u, g), rows)
+    size = b.sub(end, start)
+    new_dims = (DYN, *group.dest.type.dims[1:])  # type: ignore[attr-defined]
+
+    def view(v: SSAValue) -> SSAValue:
+        return b.slice_axis(v, 0, start, size)
+
+    sizes = [size, *dims[1:]]
+    rebuild(group, view, new_dims, sizes, b.add)
+    erase_group(group)
+    return True
+
+
+def _only_core0(op: Operation) -> None:
+    """Run a write that is not split over cores on core 0 only."""
+    b = Builder.before(op)
+    cond = b.cmp("eq", b.v(t.BlockIdxOp()), b.const(0))
+    guard = b.if_(cond, lambda inner: None)
+    then_block = guard.regions[0].block
+    op.detach()
+    then_block.insert_op_before(op, then_block.last_op)  # before the scf.yield
+
+
+def _writes(op: Operation) -> bool:
+    return any(isinstance(o, (*SINKS, t.WriteOp)) for o in op.walk())
+
+
+def distribute_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
+    hv = HostValues(kernel, func)
+    for op in list(kernel.body.block.ops):
+        if isinstance(op, t.ParallelOp):
+            _distribute_parallel(op, hv)
+        elif isinstance(op, SINKS):
+            if not _distribute_group(op, hv):
+                _only_core0(op)
+        elif not isinstance(op, t.ReturnOp) and _writes(op):
+            _only_core0(op)
+    hv.finish_block_dim()
+
+
+@dataclass(frozen=True)
+class DistributeCores(ModulePass):
+    name = "distribute-cores"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        funcs = {f.kernel.data: f for f in op.ops if isinstance(f, host.TilingFuncOp)}
+        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
+            distribute_kernel(kernel, funcs[kernel.sym_name.data])

@@ -1,0 +1,108 @@
+"""UB tiling: every data-movement group is strip-mined into chunks that fit the Unified Buffer.
+
+The destination and the sources of a group are walked as contiguous runs (the longest trailing dims that
+are contiguous in every view of the group; outer dims become loops), and each run in chunks of `C`
+elements, the last chunk shorter. `C` is a tiling field: the host divides the UB budget among the groups and
+by the bytes one element costs in the group's buffers (the same buffer model the allocator uses), rounded
+down to whole 32-byte blocks so every full chunk is an aligned DMA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from ascdsl.analysis.buffers import buffer_plan
+from ascdsl.analysis.groups import Group, erase_group, group_of, rebuild, sinks_in
+from ascdsl.analysis.views import contiguous_suffix
+from ascdsl.dialects import host
+from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_types import DYN
+from ascdsl.passes.builder import Builder
+from ascdsl.passes.host_values import HostValues
+
+CHUNK_ATTR = "ascdsl.chunk"  # on every op of a strip-mined group: the tiling field holding its chunk size
+
+
+def _chunk_field(hv: HostValues, group: Group, index: int, share: SSAValue) -> str:
+    """Host: C = (share // bytes per element) rounded down to whole 32-byte blocks of the smallest element."""
+    h = hv.host
+    plan = buffer_plan(group)
+    per_elem = h.const(0)
+    smallest: SSAValue | None = None
+    for buf in plan:
+        size = hv.host_sizeof(buf.element)
+        per_elem = h.add_(per_elem, h.mul(h.const(buf.depth), size))
+        smallest = size if smallest is None else h.min_(smallest, size)
+    assert smallest is not None
+    align = h.floordiv(h.const(32), smallest)
+    elems = h.floordiv(share, h.max_(per_elem, h.const(1)))
+    chunk = h.max_(align, h.mul(h.floordiv(elems, align), align))
+    name = f"chunk{index}"
+    hv.publish(chunk, name)
+    return name
+
+
+def _tile_group(group: Group, field: str, hv: HostValues) -> None:
+    sink = group.sink
+    b = Builder.before(sink)
+    views = [group.dest, *group.sources]
+    k = group.rank - min(contiguous_suffix(v) for v in views)
+    dims = b.dims(group.dest)
+    chunk = b.v(t.TilingFieldOp(field, hv.fields[field].type))
+
+    def chunks(bb: Builder, outer: list[SSAValue]) -> None:
+        run = bb.product(dims[k:])
+        flat: dict[SSAValue, SSAValue] = {}
+
+        def flat_of(v: SSAValue, builder: Builder) -> SSAValue:
+            if v not in flat:
+                flat[v] = builder.flatten(builder.index_outer(v, outer), run)
+            return flat[v]
+
+        for v in views:
+            flat_of(v, bb)
+
+        def body(ib: Builder, c: SSAValue) -> None:
+            n = ib.min_(chunk, ib.sub(run, c))
+            made = rebuild(group, lambda v: ib.slice_axis(flat[v], 0, c, n), (DYN,), [n], ib.add)
+            for op in made:
+                op.attributes[CHUNK_ATTR] = StringAttr(field)
+
+        bb.for_(bb.const(0), run, chunk, body)
+
+    def nest(bb: Builder, axis: int, outer: list[SSAValue]) -> None:
+        if axis == k:
+            chunks(bb, outer)
+            return
+        bb.for_(bb.const(0), dims[axis], bb.const(1), lambda ib, i: nest(ib, axis + 1, [*outer, i]))
+
+    nest(b, 0, [])
+    erase_group(group)
+
+
+def tile_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
+    hv = HostValues(kernel, func)
+    groups = [g for g in (group_of(s) for s in sinks_in(kernel)) if g.elementwise]
+    if not groups:
+        return
+    share = hv.host.floordiv(hv.host.v(host.UbBytesOp()), hv.host.const(len(groups)))
+    for i, g in enumerate(groups):
+        _tile_group(g, _chunk_field(hv, g, i, share), hv)
+
+
+@dataclass(frozen=True)
+class TileToUB(ModulePass):
+    name = "tile-to-ub"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        funcs = {f.kernel.data: f for f in op.ops if isinstance(f, host.TilingFuncOp)}
+        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
+            tile_kernel(kernel, funcs[kernel.sym_name.data])
+
+
+

@@ -1,0 +1,38 @@
+"""The pass pipeline, stage by stage: every stage is a module the CPU interpreter runs with the same results."""
+
+from __future__ import annotations
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+from ascdsl.errors import AscdslError
+from ascdsl.frontend.irgen import verify_located
+from ascdsl.ir_text import context
+from ascdsl.passes.distribute import DistributeCores
+from ascdsl.passes.host_device_split import HostDeviceSplit
+from ascdsl.passes.ub_tiling import TileToUB
+
+# (stage name, the pass that produces it from the previous stage)
+PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
+    ("tile", None),
+    ("split", HostDeviceSplit()),
+    ("distributed", DistributeCores()),
+    ("tiled", TileToUB()),
+)
+STAGES = tuple(name for name, _ in PIPELINE)
+
+
+def lower(module: ModuleOp, stage: str = STAGES[-1], ctx: Context | None = None) -> ModuleOp:
+    """A copy of `module` (a tile-stage module) run through the passes up to and including `stage`."""
+    if stage not in STAGES:
+        raise AscdslError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
+    ctx = ctx or context()
+    out = module.clone()
+    for name, p in PIPELINE:
+        if p is not None:
+            p.apply(ctx, out)
+            verify_located(out)
+        if name == stage:
+            break
+    return out
