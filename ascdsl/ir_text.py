@@ -10,13 +10,14 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
+from ascdsl.dialects.ascendc import ASCENDC
 from ascdsl.dialects.host import HOST
 from ascdsl.dialects.tile import TILE
 
 
 def context() -> Context:
     ctx = Context()
-    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE, HOST):
+    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE, HOST, ASCENDC):
         ctx.load_dialect(dialect)
     return ctx
 

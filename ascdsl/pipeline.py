@@ -9,8 +9,10 @@ from xdsl.passes import ModulePass
 from ascdsl.errors import AscdslError
 from ascdsl.frontend.irgen import verify_located
 from ascdsl.ir_text import context
+from ascdsl.passes.allocate_buffers import AllocateBuffers
 from ascdsl.passes.distribute import DistributeCores
 from ascdsl.passes.host_device_split import HostDeviceSplit
+from ascdsl.passes.lower_to_ascendc import LowerToAscendC
 from ascdsl.passes.ub_tiling import TileToUB
 
 # (stage name, the pass that produces it from the previous stage)
@@ -19,6 +21,8 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
     ("split", HostDeviceSplit()),
     ("distributed", DistributeCores()),
     ("tiled", TileToUB()),
+    ("allocated", AllocateBuffers()),
+    ("ascendc", LowerToAscendC()),
 )
 STAGES = tuple(name for name, _ in PIPELINE)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ascdsl import Out, Tensor, bf16, f16, f32, i32, kernel, load, require, store
+from ascdsl import Out, Tensor, f16, f32, i32, kernel, load, require, store
 
 
 @kernel
 def vadd(x: Tensor[T, N], y: Tensor[T, N], z: Out[Tensor[T, N]]):
-    require(T in (f16, bf16, f32, i32), code=161002, msg="x, y and z must be FLOAT16, BFLOAT16, FLOAT or INT32")
+    require(T in (f16, f32, i32), code=161002, msg="x, y and z must be FLOAT16, FLOAT or INT32")
     store(z, load(x) + load(y))

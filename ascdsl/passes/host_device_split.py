@@ -145,7 +145,7 @@ def split_kernel(module: ModuleOp, kernel: t.KernelOp) -> host.TilingFuncOp:
     return func
 
 
-def _loc(v: SSAValue):  # noqa: ANN202 - a location attribute
+def _loc(v: SSAValue):
     if isinstance(v, BlockArgument):
         return v.location
     return v.owner.location  # type: ignore[union-attr]

@@ -86,7 +86,7 @@ class HostValues:
             return b.const(dt.itemsize)
         var = ty.element.var.data
         name = f"sizeof_{var}"
-        if name not in self._sizeof_fields:
+        if name not in self.fields:
             self.publish(self.host_sizeof(ty.element), name)
         return b.v(t.TilingFieldOp(name, self.fields[name].type))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from ascdsl.runtime.binding import Bound, bind
+from ascdsl.runtime.interpreter.ascendc_impls import AscendCFunctions, UnifiedBuffer
 from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
 from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
 from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions
@@ -77,7 +78,7 @@ def _run_ops(interp: Interpreter, ops: list[Operation]) -> None:
 def _interpreter(module: ModuleOp, env: KernelEnv, watch: _Watch) -> Interpreter:
     interp = Interpreter(module, listeners=(watch,))
     interp.kenv = env  # type: ignore[attr-defined]
-    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions()):
+    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions(), AscendCFunctions()):
         interp.register_implementations(functions)
     return interp
 
@@ -124,7 +125,9 @@ def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, ta
         _run_block(interp, watch, func.body.block, bound.values, host_first=False)
     for core in range(env.block_dim):
         env.block_idx = core
+        env.ub = UnifiedBuffer(tgt.ub_budget)
         _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
+        env.ub.check_released()
     return env
 
 

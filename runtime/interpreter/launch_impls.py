@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ascdsl.runtime.interpreter.tile_impls import kenv
 from xdsl.interpreter import (
     Interpreter,
     InterpreterFunctions,
@@ -16,7 +17,6 @@ from xdsl.interpreter import (
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import DeviceRuntimeError
-from ascdsl.runtime.interpreter.tile_impls import kenv
 
 
 @register_impls

@@ -36,6 +36,7 @@ class KernelEnv:
     block_idx: int = 0
     core_num: int = 1
     ub_budget: int = 0
+    ub: Any = None  # the simulated Unified Buffer of the core that is running (ascendc stage)
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:
@@ -77,8 +78,8 @@ _BINARY = {
     t.MulOp: np.multiply,
     t.MaxOp: np.maximum,
     t.MinOp: np.minimum,
-    t.AndOp: np.logical_and,
-    t.OrOp: np.logical_or,
+    t.AndOp: np.bitwise_and,  # bitwise, as Python's & and | on ints; on bool tiles that is the logical and/or
+    t.OrOp: np.bitwise_or,
 }
 _CMP = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal, "eq": np.equal, "ne": np.not_equal}
 _UNARY = {"neg": np.negative, "abs": np.abs, "floor": np.floor, "ceil": np.ceil, "exp": np.exp, "sqrt": np.sqrt}
@@ -215,6 +216,9 @@ class TileFunctions(InterpreterFunctions):
             if dt.is_integer:
                 raise DeviceRuntimeError("integer tile division is not supported; cast to f32 first")
             out = np.divide(a, b)
+        elif isinstance(op, t.AndOp | t.OrOp) and dt.is_float:
+            sym = "&" if isinstance(op, t.AndOp) else "|"
+            raise DeviceRuntimeError(f"'{sym}' needs integer or bool tiles, not {dt.name}; compare first, e.g. (x > 0) {sym} m")
         else:
             out = _BINARY[type(op)](a, b)
         return (np.asarray(out).astype(dt.numpy, copy=False),)

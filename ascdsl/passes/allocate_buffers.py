@@ -1,0 +1,80 @@
+"""Buffer allocation: each strip-mined group gets the UB buffers of its buffer model, declared once per kernel.
+
+Buffers are `ascendc.buffer` declarations at the top of the kernel (the TPipe's TQue / TQueBind / TBuf);
+the group's ops are tagged with the buffer holding their result. Chunk sizes were chosen so the buffers fit
+the budget; what cannot shrink (one 32-byte block per buffer and slot) is checked here, and an overflow is
+an error at the user's line that lists what uses the space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.ir import Operation
+from xdsl.passes import ModulePass
+
+from ascdsl.analysis.buffers import BufferSpec, buffer_plan
+from ascdsl.analysis.groups import group_of, sinks_in
+from ascdsl.dialects import ascendc
+from ascdsl.dialects import tile_ops as t
+from ascdsl.errors import DslError
+from ascdsl.frontend.irgen import span_of_location
+from ascdsl.passes.ub_tiling import CHUNK_ATTR
+from ascdsl.targets import Target, get_target
+
+BUFFER_ATTR = "ascdsl.buffer"  # on a group op: the buffer its result lives in
+MAX_BUFFERS = 64  # TPipe's limit on InitBuffer calls
+
+
+def _describe(spec: BufferSpec, name: str) -> str:
+    what = spec.producer.name if spec.producer is not None else "staging"
+    return f"{name} ({spec.role}, depth {spec.depth}, for {what})"
+
+
+def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp]:
+    decls: list[ascendc.BufferOp] = []
+    users: list[tuple[str, Operation]] = []
+    for sink in sinks_in(kernel):
+        field = sink.attributes.get(CHUNK_ATTR)
+        if not isinstance(field, StringAttr):
+            continue
+        group = group_of(sink)
+        for spec in buffer_plan(group):
+            name = f"buf{len(decls)}"
+            decl = ascendc.BufferOp(name, spec.role, spec.depth, spec.element, field.data)
+            decl.location = (spec.producer or sink).location
+            decls.append(decl)
+            holder = spec.producer if spec.producer is not None else sink
+            holder.attributes[BUFFER_ATTR] = StringAttr(name)
+            users.append((_describe(spec, name), holder))
+    if len(decls) > MAX_BUFFERS:
+        raise DslError(
+            f"the kernel needs {len(decls)} UB buffers, more than the {MAX_BUFFERS} a TPipe can hold",
+            span_of_location(users[MAX_BUFFERS][1].location),
+            "split the kernel, or write fewer separate stores",
+        )
+    floor_bytes = sum(d.depth.data * target.block_bytes for d in decls)
+    if floor_bytes > target.ub_budget:
+        listing = "; ".join(desc for desc, _ in users)
+        raise DslError(
+            f"the UB buffers need at least {floor_bytes} bytes, over the {target.ub_budget}-byte budget: {listing}",
+            span_of_location(users[-1][1].location),
+            "fewer simultaneous stores or intermediate tiles",
+        )
+    block = kernel.body.block
+    for decl in reversed(decls):
+        block.insert_op_before(decl, block.first_op)  # type: ignore[arg-type]
+    return decls
+
+
+@dataclass(frozen=True)
+class AllocateBuffers(ModulePass):
+    name = "allocate-buffers"
+    soc: str | None = None
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        target = get_target(self.soc)
+        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
+            allocate_kernel(kernel, target)
