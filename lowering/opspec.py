@@ -24,6 +24,9 @@ class TensorParam:
     # One entry per supported dtype/format combination; index i across all tensors is one combination.
     dtypes: tuple[str, ...]  # DSL dtype names: f16, bf16, f32, i8, ...
     formats: tuple[str, ...]  # "ND" or "FRACTAL_NZ"
+    # For an `out` tensor: the input whose shape and dtype it has (InferShape/InferDataType copy them).
+    # `inout` tensors follow themselves and leave this None.
+    like: str | None = None
 
     @property
     def is_input(self) -> bool:
