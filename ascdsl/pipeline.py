@@ -10,6 +10,7 @@ from ascdsl.errors import AscdslError
 from ascdsl.frontend.irgen import verify_located
 from ascdsl.ir_text import context
 from ascdsl.passes.allocate_buffers import AllocateBuffers
+from ascdsl.passes.cleanup import Cleanup
 from ascdsl.passes.distribute import DistributeCores
 from ascdsl.passes.host_device_split import HostDeviceSplit
 from ascdsl.passes.lower_to_ascendc import LowerToAscendC
@@ -23,6 +24,7 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
     ("tiled", TileToUB()),
     ("allocated", AllocateBuffers()),
     ("ascendc", LowerToAscendC()),
+    ("clean", Cleanup()),
 )
 STAGES = tuple(name for name, _ in PIPELINE)
 

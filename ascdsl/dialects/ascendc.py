@@ -25,10 +25,10 @@ from xdsl.utils.exceptions import VerifyException
 
 BUFFER_ROLES = {
     # role: (C++ type template, position(s)) -- what the printer declares for the role
-    "in": "TQue<TPosition::VECIN, {depth}>",
-    "out": "TQue<TPosition::VECOUT, {depth}>",
-    "bind": "TQueBind<TPosition::VECIN, TPosition::VECOUT, {depth}>",
-    "calc": "TBuf<TPosition::VECCALC>",
+    "in": "TQue<AscendC::TPosition::VECIN, {depth}>",
+    "out": "TQue<AscendC::TPosition::VECOUT, {depth}>",
+    "bind": "TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, {depth}>",
+    "calc": "TBuf<AscendC::TPosition::VECCALC>",
 }
 BINARY = ("Add", "Sub", "Mul", "Div", "Max", "Min", "And", "Or")
 SCALAR = ("Adds", "Muls", "Maxs", "Mins")

@@ -366,6 +366,15 @@ class _Lowering:
                         op.erase()
                         changed = True
 
+    def publish_sizes(self) -> None:
+        """Every GM tensor the device touches gets its element count in the tiling data (SetGlobalBuffer's size)."""
+        h = self.hv.host
+        for arg, name, role in zip(self.kernel.body.block.args, self.kernel.names, self.kernel.roles, strict=True):
+            if role in ("in", "out", "inout") and arg.uses:
+                host_arg = self.hv.block.args[arg.index]
+                dims = [h.dim(host_arg, a) for a in range(arg.type.rank)]  # type: ignore[attr-defined]
+                self.hv.publish(h.product(dims), f"{name}_numel")
+
     def run(self) -> None:
         for sink in sinks_in(self.kernel):
             if CHUNK_ATTR in sink.attributes:
@@ -388,6 +397,7 @@ class _Lowering:
                 self.lower_write(op)
         self.resolve_dims()
         self.remove_dead()
+        self.publish_sizes()
         for op in self.kernel.body.walk():
             if op.dialect_name() == "tile" and not isinstance(op, t.TilingFieldOp | t.BlockIdxOp | t.BlockNumOp | t.ReturnOp | t.KernelOp):
                 self.unsupported(op, op.name)
