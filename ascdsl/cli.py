@@ -102,10 +102,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from ascdsl.ops.examples import check_all
+def cmd_compile(args: argparse.Namespace) -> int:
+    from ascdsl.lowering.compile import compile_project
 
-    return 0 if check_all(verbose=True) else 1
+    k = pick_kernel(args.target)
+    files = compile_project(k, Path(args.output), socs=tuple(args.soc), op_type=args.op_type)
+    print(f"wrote {len(files)} files of the {k.name} project to {args.output}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ascdsl.lowering.cann import build_project
+
+    return build_project(Path(args.project))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ascdsl.main_job import check_everything, check_file
+
+    if args.target:
+        return 0 if check_file(args.target, pick_kernel(args.target)) else 1
+    return 0 if check_everything(Path(args.build_dir)) else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -124,13 +141,26 @@ def parser() -> argparse.ArgumentParser:
     rn.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE", help="an attribute or host list")
     rn.add_argument("--backend", default="interp", help="interp (default), emu or npu")
     rn.set_defaults(func=cmd_run)
-    ck = sub.add_parser("check", help="run every operator's doc examples on the CPU and check the results")
+    cp = sub.add_parser("compile", help="compile a kernel to a CANN custom-operator project")
+    cp.add_argument("target", help="FILE or FILE:KERNEL")
+    cp.add_argument("-o", "--output", required=True, help="the project directory to write")
+    cp.add_argument("--soc", action="append", default=None, help="ascend910b (default) and/or ascend910_93")
+    cp.add_argument("--op-type", default=None, help="the CamelCase OpType (default: from the kernel name)")
+    cp.set_defaults(func=cmd_compile)
+    bd = sub.add_parser("build", help="build a compiled project with the CANN toolkit (bash build.sh)")
+    bd.add_argument("project", help="a directory written by ascdsl compile")
+    bd.set_defaults(func=cmd_build)
+    ck = sub.add_parser("check", help="compile and check kernels at every stage on the CPU (all operators when no FILE)")
+    ck.add_argument("target", nargs="?", default=None, help="FILE or FILE:KERNEL")
+    ck.add_argument("--build-dir", default="build", help="where the operators' projects are written (default: build)")
     ck.set_defaults(func=cmd_check)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "soc", "x") is None:
+        args.soc = ["ascend910b", "ascend910_93"]
     try:
         return int(args.func(args))
     except AscdslError as exc:

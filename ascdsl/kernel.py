@@ -25,6 +25,7 @@ class Kernel:
         self.first_line = first_line
         self.globals = globals_
         self.name = name
+        self.op_type: str | None = None  # the CANN OpType; by default the CamelCase of the name
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any]) -> Kernel:
@@ -59,6 +60,15 @@ class Kernel:
         return f"<ascdsl kernel {self.name} at {self.filename}:{self.first_line}>"
 
 
-def kernel(fn: Callable[..., Any]) -> Kernel:
-    """Mark a function as an ascdsl kernel. Parsing happens lazily, on first use of the kernel's IR."""
-    return Kernel.from_function(fn)
+def kernel(fn: Callable[..., Any] | None = None, *, op_type: str | None = None) -> Any:
+    """Mark a function as an ascdsl kernel: `@kernel`, or `@kernel(op_type="AddCustom")` to name its CANN OpType.
+
+    Parsing happens lazily, on first use of the kernel's IR.
+    """
+
+    def make(f: Callable[..., Any]) -> Kernel:
+        k = Kernel.from_function(f)
+        k.op_type = op_type
+        return k
+
+    return make(fn) if fn is not None else make

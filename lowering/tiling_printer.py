@@ -92,7 +92,11 @@ class TilingPrinter(CxxEmitter):
             src = op.source
             assert isinstance(src, BlockArgument) and isinstance(src.type, TensorType | HostArrayType)
             name = self.sig.kernel.names[src.index]
-            self.define(op.result, f"static_cast<int64_t>({self.shape_of(name)}.GetDim({op.axis.data}))")
+            dim = f"static_cast<int64_t>({self.shape_of(name)}.GetDim({op.axis.data}))"
+            p = self.sig.tensor(name)
+            if p.optional:  # an absent optional tensor has no elements
+                dim = f"(context->GetOptionalInputShape({self.sig.input_index(name)}) != nullptr ? {dim} : 0)"
+            self.define(op.result, dim)
         elif isinstance(op, t.DTypeInOp):
             dt = self.dtype_of(op.var.data)
             names = [ge_dtype(dtypes.from_mlir(d).name) for d in op.dtypes.data]  # type: ignore[union-attr]

@@ -41,7 +41,7 @@ from ascdsl.errors import AscdslError
 MAX_TOKEN_BYTES = 148 * 1024  # the doc's limit on one token of key or value
 
 
-@kernel
+@kernel(op_type="GatherPaKvCache")
 def gather_pa_kv_cache_norm(
     key_cache: Tensor[T, NB, BS, NH, DK],
     value_cache: Tensor[T, NB, BS, NH, DV],

@@ -11,18 +11,23 @@ from ascdsl.runtime.interpreter.engine import run as interpret
 
 from ascdsl.errors import AscdslError, BackendUnavailableError
 from ascdsl.kernel import Kernel
+from ascdsl.pipeline import lower
 
 BACKENDS = ("interp", "emu", "npu")
 
 
-def run(kernel: Kernel, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None) -> None:
+def run(
+    kernel: Kernel, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None, stage: str = "tile"
+) -> None:
     """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
 
     Out and InOut tensors are updated in place when the whole run succeeds; an invalid call raises
-    `AclnnError` with the aclnn status code before anything is written.
+    `AclnnError` with the aclnn status code before anything is written. `stage` picks the pipeline stage the
+    interpreter runs (ascdsl.pipeline.STAGES); every stage gives the same results.
     """
     if backend == "interp":
-        interpret(kernel.ir, args, budget=budget)
+        module = kernel.ir if stage == "tile" else lower(kernel.ir, stage)
+        interpret(module, args, budget=budget)
         return
     if backend == "emu":
         raise BackendUnavailableError(

@@ -106,6 +106,8 @@ class _Binder:
             ro = value.view()
             ro.flags.writeable = False  # the compiler forbids writing inputs; this catches any slip
             return GmRef(name, ro)
+        if not value.flags.writeable:  # else the results could not be copied back, and only after the run
+            raise AclnnError(ACLNN_ERR_PARAM_INVALID, f"{name} is read-only, but it is an {role} tensor")
         work = value.copy()
         self.bound.writebacks.append((value, work))
         return GmRef(name, work)

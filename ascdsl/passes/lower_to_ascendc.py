@@ -372,8 +372,21 @@ class _Lowering:
         for arg, name, role in zip(self.kernel.body.block.args, self.kernel.names, self.kernel.roles, strict=True):
             if role in ("in", "out", "inout") and arg.uses:
                 host_arg = self.hv.block.args[arg.index]
-                dims = [h.dim(host_arg, a) for a in range(arg.type.rank)]  # type: ignore[attr-defined]
-                self.hv.publish(h.product(dims), f"{name}_numel")
+                self.hv.publish(self.host_numel(host_arg, self.kernel.optional[arg.index]), f"{name}_numel")
+
+    def host_numel(self, host_arg: SSAValue, optional: bool) -> SSAValue:
+        """Elements of a tensor on the host; 0 for an optional tensor that was not given."""
+        h = self.hv.host
+        rank = host_arg.type.rank  # type: ignore[attr-defined]
+        if not optional:
+            return h.product([h.dim(host_arg, a) for a in range(rank)])
+        then_b, else_b = Block(), Block()
+        tb = Builder.at_end(then_b, h.loc)
+        tb.add(scf.YieldOp(tb.product([tb.dim(host_arg, a) for a in range(rank)])))
+        eb = Builder.at_end(else_b, h.loc)
+        eb.add(scf.YieldOp(eb.const(0)))
+        present = h.v(t.PresentOp(host_arg))
+        return h.add(scf.IfOp(present, [IndexType()], [then_b], [else_b])).results[0]
 
     def run(self) -> None:
         for sink in sinks_in(self.kernel):

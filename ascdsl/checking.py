@@ -1,0 +1,137 @@
+"""Differential checking: run a kernel at every pipeline stage on the same inputs and compare with the tile stage.
+
+A stage whose outputs differ names the pass that broke them, the output tensor and the first differing
+element. Inputs come from the operator's examples, or are generated from the signature (small random dims,
+every dtype of each dtype variable, attribute defaults) until the kernel's checks accept them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ascdsl import dtypes
+from ascdsl.dialects import tile_ops as t
+from ascdsl.errors import AclnnError, AscdslError
+from ascdsl.frontend.signature import ParamSpec, read_param
+from ascdsl.kernel import Kernel
+from ascdsl.pipeline import PIPELINE, STAGES, lower
+from ascdsl.runtime.interpreter.engine import run
+
+
+@dataclass
+class StageMismatch:
+    stage: str
+    pass_name: str
+    tensor: str
+    index: tuple[int, ...]
+    expected: Any
+    got: Any
+
+    def __str__(self) -> str:
+        return (
+            f"stage {self.stage} (pass {self.pass_name}) differs from the tile stage: {self.tensor}{list(self.index)} "
+            f"is {self.got!r}, expected {self.expected!r}"
+        )
+
+
+def _copy_args(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
+
+
+def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, ...] | None:
+    ba, bb = a.view(np.uint8).reshape(a.shape + (-1,)), b.view(np.uint8).reshape(b.shape + (-1,))
+    diff = np.any(ba != bb, axis=-1)
+    if not diff.any():
+        return None
+    return tuple(int(i) for i in np.argwhere(diff)[0])
+
+
+def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = STAGES) -> StageMismatch | None:
+    """None when every stage writes the same bytes as the tile stage; else the first stage that does not."""
+    kernel = next(op for op in k.ir.ops if isinstance(op, t.KernelOp))
+    outputs = [n for n, r in zip(kernel.names, kernel.roles, strict=True) if r in ("out", "inout")]
+    reference = _copy_args(args)
+    run(k.ir, reference)
+    passes = dict((name, p.name if p else "frontend") for name, p in PIPELINE)
+    for stage in stages[1:]:
+        got = _copy_args(args)
+        run(lower(k.ir, stage), got)
+        for name in outputs:
+            if reference.get(name) is None:
+                continue
+            where = _first_difference(reference[name], got[name])
+            if where is not None:
+                return StageMismatch(stage, passes[stage], name, where, reference[name][where], got[name][where])
+    return None
+
+
+def _params(k: Kernel) -> list[ParamSpec]:
+    return [read_param(p, k.globals) for p in k.syntax.params]
+
+
+def generate_args(k: Kernel, rng: np.random.Generator, tries: int = 200) -> Iterator[dict[str, Any]]:
+    """Random valid calls: one per dtype combination the kernel declares, each accepted by its checks."""
+    kernel = next(op for op in k.ir.ops if isinstance(op, t.KernelOp))
+    params = _params(k)
+    domains = {v: [dtypes.from_mlir(d) for d in a.data] for v, a in kernel.dtype_domains.data.items()}  # type: ignore[attr-defined]
+    variables = sorted(domains)
+    choices = _string_choices(kernel)
+    for combo in itertools.product(*[domains[v] for v in variables]):
+        binding = dict(zip(variables, combo, strict=True))
+        for _ in range(tries):
+            args = _draw(params, binding, rng, choices)
+            try:
+                run(k.ir, _copy_args(args))
+            except AclnnError:
+                continue
+            yield args
+            break
+
+
+def _string_choices(kernel: t.KernelOp) -> dict[str, list[str]]:
+    """The strings a kernel compares each string attribute with: the values worth generating."""
+    out: dict[str, list[str]] = {}
+    for op in kernel.walk():
+        if isinstance(op, t.StrInOp) and op.source in kernel.body.block.args:
+            name = kernel.names[kernel.body.block.args.index(op.source)]
+            out.setdefault(name, []).extend(v.data for v in op.values.data)
+    return out
+
+
+def _draw(params: list[ParamSpec], binding: dict[str, Any], rng: np.random.Generator, choices: dict[str, list[str]]) -> dict[str, Any]:
+    dims: dict[str, int] = {}
+    args: dict[str, Any] = {}
+    for p in params:
+        if p.role == "attr" and p.name in choices and p.default is None:
+            args[p.name] = choices[p.name][int(rng.integers(0, len(choices[p.name])))]
+            continue
+        if p.role == "attr":
+            args[p.name] = p.default if p.default is not None else {"int": int(rng.integers(0, 4)), "bool": bool(rng.integers(0, 2)), "float": 1.0, "str": ""}[p.attr_type or "int"]
+            continue
+        shape = []
+        for d in p.dims:
+            if isinstance(d, int):
+                shape.append(d)
+            else:
+                dims.setdefault(d, int(rng.integers(1, 9)))
+                shape.append(dims[d])
+        element = p.element or "f32"
+        dt = binding.get(element) or dtypes.BY_NAME.get(element)
+        if dt is None:
+            raise AscdslError(f"no dtype for {p.name}")
+        if p.optional and rng.integers(0, 2):
+            args[p.name] = None
+            continue
+        if dt.is_float:
+            arr = rng.standard_normal(shape).astype(dt.numpy)
+        elif dt.kind == "bool":
+            arr = rng.integers(0, 2, shape).astype(np.bool_)
+        else:
+            arr = rng.integers(0, 8, shape).astype(dt.numpy)
+        args[p.name] = np.ascontiguousarray(arr)
+    return args

@@ -1,0 +1,90 @@
+// The run description the Python driver writes: op, target, tensors (with their data files) and attributes.
+//
+// One item per line, fields separated by spaces:
+//   op <OpType> | soc <name> | core_num <n> | ub_bytes <n> | timeout <seconds>
+//   tensor <in|out|inout> <name> <dtype|none> <ndim> <dims...>      (data in t<index>.bin)
+//   attr <name> <int|bool|float|str|list_int|list_float> <value...>  (str: hex bytes, "-" when empty)
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ascendc_emu/common/fault.h"
+
+namespace harness {
+
+struct TensorArg {
+    std::string role;  // in, out, inout
+    std::string name;
+    std::string dtype;  // DSL name (f16, f32, ...) or "none" for an absent optional input
+    std::vector<int64_t> shape;
+    size_t index = 0;  // position in the manifest: data file t<index>.bin, result out<index>.bin
+    bool present() const { return dtype != "none"; }
+    bool is_input() const { return role == "in" || role == "inout"; }
+    bool is_output() const { return role == "out" || role == "inout"; }
+};
+
+struct AttrArg {
+    std::string name;
+    std::string type;
+    std::vector<std::string> values;
+};
+
+struct Manifest {
+    std::string dir;
+    std::string op;
+    std::string soc = "ascend910b";
+    uint32_t core_num = 40;
+    uint32_t ub_bytes = 196352;
+    double timeout = 60.0;
+    std::vector<TensorArg> tensors;
+    std::vector<AttrArg> attrs;
+};
+
+inline std::string unhex(const std::string& h) {
+    if (h == "-") return {};
+    std::string out;
+    for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(char(std::stoi(h.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
+inline Manifest read_manifest(const std::string& dir) {
+    Manifest m;
+    m.dir = dir;
+    std::ifstream in(dir + "/manifest.txt");
+    if (!in) ascendc_emu::host_fail("cannot read " + dir + "/manifest.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string key;
+        if (!(f >> key)) continue;
+        if (key == "op") f >> m.op;
+        else if (key == "soc") f >> m.soc;
+        else if (key == "core_num") f >> m.core_num;
+        else if (key == "ub_bytes") f >> m.ub_bytes;
+        else if (key == "timeout") f >> m.timeout;
+        else if (key == "tensor") {
+            TensorArg t;
+            size_t ndim = 0;
+            f >> t.role >> t.name >> t.dtype >> ndim;
+            t.shape.resize(ndim);
+            for (auto& d : t.shape) f >> d;
+            t.index = m.tensors.size();
+            m.tensors.push_back(t);
+        } else if (key == "attr") {
+            AttrArg a;
+            f >> a.name >> a.type;
+            std::string v;
+            while (f >> v) a.values.push_back(v);
+            m.attrs.push_back(a);
+        } else {
+            ascendc_emu::host_fail("manifest: unknown line '" + line + "'");
+        }
+    }
+    return m;
+}
+
+}  // namespace harness

@@ -1,0 +1,4 @@
+// platform_ascendc::PlatformAscendC for tiling functions.
+#pragma once
+
+#include "../../ascendc_emu/host/platform.h"
