@@ -149,6 +149,10 @@ def bind(kernel: t.KernelOp, args: Mapping[str, Any]) -> Bound:
     unknown = sorted(set(args) - set(names))
     if unknown:
         raise AscdslError(f"kernel {kernel.sym_name.data} has no parameter {unknown[0]!r}; its parameters: {', '.join(names)}")
+    args = dict(args)
+    for name in names:
+        if args.get(name) is None and kernel.default_of(name) is not None:
+            args[name] = kernel.default_of(name)
     for name, opt in zip(names, optional, strict=True):
         if args.get(name) is None and not opt:
             raise AclnnError(ACLNN_ERR_PARAM_NULLPTR, f"{name} is required but was not given (null)")

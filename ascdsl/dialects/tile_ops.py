@@ -7,12 +7,14 @@ Scalars live in `arith` (integers as `index`, floats as `f32`, booleans as `i1`)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DictionaryAttr,
     IndexType,
     IntAttr,
+    IntegerAttr,
     IntegerType,
     StringAttr,
 )
@@ -66,6 +68,8 @@ class KernelOp(IRDLOperation):
     arg_roles = prop_def(ArrayAttr[StringAttr])
     arg_optional = prop_def(ArrayAttr[IntAttr])
     dtype_domains = prop_def(DictionaryAttr)
+    # Attribute defaults from the signature (`n: Attr[int] = 4`), by parameter name.
+    arg_defaults = prop_def(DictionaryAttr, default_value=DictionaryAttr({}))
     body = region_def("single_block")
     traits = traits_def(IsolatedFromAbove())
 
@@ -77,6 +81,7 @@ class KernelOp(IRDLOperation):
         arg_optional: Sequence[bool],
         dtype_domains: dict[str, Attribute],
         body: Region,
+        arg_defaults: dict[str, Attribute] | None = None,
     ) -> None:
         super().__init__(
             properties={
@@ -85,6 +90,7 @@ class KernelOp(IRDLOperation):
                 "arg_roles": ArrayAttr([StringAttr(r) for r in arg_roles]),
                 "arg_optional": ArrayAttr([IntAttr(int(o)) for o in arg_optional]),
                 "dtype_domains": DictionaryAttr(dtype_domains),
+                "arg_defaults": DictionaryAttr(arg_defaults or {}),
             },
             regions=[body],
         )
@@ -96,6 +102,17 @@ class KernelOp(IRDLOperation):
     @property
     def roles(self) -> list[str]:
         return [r.data for r in self.arg_roles.data]
+
+    def default_of(self, name: str) -> Any:
+        """The Python value of an attribute's default, or None."""
+        attr = self.arg_defaults.data.get(name)
+        if attr is None:
+            return None
+        if isinstance(attr, StringAttr):
+            return attr.data
+        if isinstance(attr, IntegerAttr) and attr.type == I1:
+            return bool(attr.value.data)
+        return attr.value.data  # type: ignore[attr-defined]
 
     @property
     def optional(self) -> list[bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xdsl.dialects.builtin import ArrayAttr, FileLineColLoc, ModuleOp
+from xdsl.dialects.builtin import ArrayAttr, FileLineColLoc, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.utils.exceptions import VerifyException
 
@@ -51,6 +51,19 @@ def _domains(body: list[ast.Stmt]) -> dict[str, list[str]]:
             if names and len(names) == len(items):
                 out[cond.left.id] = names
     return out
+
+
+def _default_attr(spec: ParamSpec) -> Attribute:
+    value = spec.default
+    if spec.attr_type == "str" and isinstance(value, str):
+        return StringAttr(value)
+    if spec.attr_type == "bool" and isinstance(value, bool):
+        return IntegerAttr(-1 if value else 0, I1)
+    if spec.attr_type == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+        return FloatAttr(float(value), F32)
+    if spec.attr_type == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return IntegerAttr(value, INDEX)
+    raise DslError(f"the default of {spec.name} does not match Attr[{spec.attr_type}]", spec.span)
 
 
 class KernelGen(StmtGen):
@@ -103,7 +116,7 @@ class KernelGen(StmtGen):
         # The kernel op exists before its body, so that analyses see the parameters' roles while it is built.
         kernel = t.KernelOp(
             fn.name, [s.name for s in specs], [s.role for s in specs], [s.optional for s in specs], domains,
-            Region(block),
+            Region(block), {s.name: _default_attr(s) for s in specs if s.role == "attr" and s.default is not None},
         )
         kernel.location = location(fn.span)
         self.block = block
@@ -121,8 +134,11 @@ class KernelGen(StmtGen):
         return module
 
     def _bind_symbols(self, specs: list[ParamSpec], args: tuple[SSAValue, ...] | list[SSAValue]) -> None:
-        """Symbols (dims) become `tile.dim` values at entry; dtype variables become dtype references."""
-        for spec, arg in zip(specs, args, strict=True):
+        """Symbols (dims) become `tile.dim` values at entry; dtype variables become dtype references.
+
+        A symbol is read from a required tensor when one has it: an optional tensor may be absent."""
+        pairs = sorted(zip(specs, args, strict=True), key=lambda sa: sa[0].optional)
+        for spec, arg in pairs:
             if spec.element is not None and spec.element not in dtypes.BY_NAME:
                 if spec.element in self.env and not isinstance(self.env[spec.element], DTypeRef):
                     raise DslError(f"{spec.element} names a parameter and a dtype variable", spec.span)

@@ -1,0 +1,79 @@
+"""Run a printed CANN op project on the CPU emulator.
+
+`run_project` compiles op_host/*.cpp and op_kernel/<kernel>.cpp with g++ against the emulator headers
+(cached), runs the registered tiling function on the tensors' shapes, dtypes and the attributes, runs the
+kernel on every core (one thread each), writes the results into the out/inout arrays in place, and returns
+the launch parameters with per-core counters. A broken hardware rule, a failing tiling function or a hang
+raises `DeviceRuntimeError` with the emulator's message; a compile error raises `EmuCompileError`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from ascdsl import dtypes
+from ascdsl.errors import DeviceRuntimeError
+from ascdsl.lowering.opspec import OpSpec
+from ascdsl.runtime.emulator.build import build_project
+from ascdsl.runtime.emulator.report import EmuReport, parse_report
+from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, read_outputs, write_run_dir
+
+# The binary runs its own watchdog at `timeout`; this margin only catches a binary that ignores it.
+_KILL_MARGIN_S = 30.0
+
+
+def dtype_defines(op: OpSpec, bound: list[BoundTensor]) -> list[str]:
+    """-DDTYPE_<NAME>=<C type> per tensor, as the CANN op compiler passes them (inout tensors get _REF).
+
+    An absent optional input takes the dtype of the OpSpec combination the present tensors match.
+    """
+    column = None
+    for j in range(op.combinations):
+        if all(b.dtype is None or b.param.dtypes[j] == b.dtype.name for b in bound):
+            column = j
+            break
+    out = []
+    for b in bound:
+        name = b.dtype.name if b.dtype is not None else (b.param.dtypes[column] if column is not None else None)
+        if name is None:
+            continue
+        suffix = "_REF" if b.param.role == "inout" else ""
+        out.append(f"-DDTYPE_{b.param.name.upper()}{suffix}={dtypes.BY_NAME[name].ascendc}")
+    return out
+
+
+def run_project(
+    project_dir: Path,
+    op: OpSpec,
+    tensors: dict[str, np.ndarray | None],
+    attrs: dict[str, object],
+    *,
+    soc: str = "ascend910b",
+    core_num: int = 40,
+    ub_bytes: int = 196352,
+    timeout: float = 60.0,
+) -> EmuReport:
+    project_dir = Path(project_dir)
+    bound = bind_tensors(op, tensors)
+    argc = len(op.inputs) + len(op.outputs) + 2
+    build = build_project(project_dir, op.kernel_name, dtype_defines(op, bound), argc)
+    with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
+        run_dir = Path(tmp)
+        write_run_dir(run_dir, op, bound, attrs, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
+        try:
+            proc = subprocess.run([str(build.binary), str(run_dir)], capture_output=True, text=True, timeout=timeout + _KILL_MARGIN_S, check=False)
+        except subprocess.TimeoutExpired as e:
+            raise DeviceRuntimeError(f"{op.op_type}: the emulator did not finish within {timeout} s and was killed") from e
+        error_file = run_dir / "error.txt"
+        if proc.returncode in (2, 3) and error_file.is_file():
+            raise DeviceRuntimeError(f"{op.op_type}: {error_file.read_text()}")
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+            raise DeviceRuntimeError(f"{op.op_type}: the emulator exited with status {proc.returncode}: {tail}")
+        read_outputs(run_dir, bound)
+        return parse_report((run_dir / "report.txt").read_text(), compiled=build.compiled, stdout=proc.stdout)
