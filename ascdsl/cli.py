@@ -97,7 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     run(k, values, backend=args.backend)
     op = find_kernel(k.ir)
     outputs = {n: values[n] for n, r in zip(op.names, op.roles, strict=True) if r in ("out", "inout") and values.get(n) is not None}
-    np.savez(args.output, **outputs)
+    try:
+        np.savez(args.output, **outputs)
+    except OSError as exc:
+        raise AscdslError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {', '.join(outputs)} to {args.output}")
     return 0
 

@@ -7,6 +7,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import IndexType
 from xdsl.ir import Attribute, Block, BlockArgument, SSAValue
@@ -93,8 +95,8 @@ def _may_have_effects(node: ast.Expr) -> bool:
     stack: list[Any] = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, ast.Call | ast.Subscript):
-            return True
+        if isinstance(n, ast.Call | ast.Subscript) or (isinstance(n, ast.BinOp) and n.op in ("//", "%", "/")):
+            return True  # may read memory, or divide by zero
         if isinstance(n, ast.Node):
             stack.extend(v for v in vars(n).values() if isinstance(v, ast.Node | list))
         elif isinstance(n, list):
@@ -189,7 +191,10 @@ class ExprGen(GenBase):
         ka, kb = kind(a), kind(b)
         if isinstance(a, Py) and isinstance(b, Py) and op in _PY_BINOPS:
             try:
-                return Py(_PY_BINOPS[op](a.value, b.value))
+                value = _PY_BINOPS[op](a.value, b.value)
+                if isinstance(value, float):  # float scalars are float32 at run time: fold the same way
+                    value = float(np.float32(value))
+                return Py(value)
             except (ZeroDivisionError, TypeError, ValueError, OverflowError) as exc:
                 raise DslError(f"cannot compute this constant: {exc}", span) from None
         if "gm" in (ka, kb):
