@@ -1,8 +1,8 @@
 """Compile a CANN op project against the emulator headers, caching objects and binaries by content.
 
-Keys hash the emulator's own sources, every file of the project's op_host/ and op_kernel/, the compiler and
-the flags, so an unchanged project links nothing and runs no g++ at all on the second call. Objects are
-shared between projects with the same content (the kernel object also depends on the DTYPE_* defines).
+Keys hash the emulator's own sources, the project's op_host/ and op_kernel/ files, the compiler and the
+flags, so an unchanged project runs no g++ at all on the second call. Objects are shared between projects
+with the same content (the kernel object also depends on the DTYPE_* defines).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ HARNESS_DIR = EMU_ROOT / "harness"
 COMPILER = "g++"
 FLAGS: tuple[str, ...] = ("-std=c++17", "-O1", "-pthread", "-fno-strict-aliasing", "-fmax-errors=5")
 SOURCE_SUFFIXES = (".cpp", ".cc", ".h", ".hpp", ".inc")
+HEADER_SUFFIXES = (".h", ".hpp", ".inc")
 
 
 class EmuCompileError(AscdslError):
@@ -52,9 +53,9 @@ def _digest(parts: Iterable[bytes | str]) -> str:
     return h.hexdigest()[:32]
 
 
-def _tree(root: Path) -> list[bytes | str]:
+def _tree(root: Path, suffixes: tuple[str, ...] = SOURCE_SUFFIXES) -> list[bytes | str]:
     out: list[bytes | str] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes):
         out += [str(path.relative_to(root)), path.read_bytes()]
     return out
 
@@ -112,7 +113,10 @@ def build_project(project_dir: Path, kernel_name: str, defines: Sequence[str], a
         raise AscdslError(f"the kernel source {kernel_file} does not exist")
     includes = [INCLUDE_DIR, project_dir.resolve() / "op_kernel", project_dir.resolve() / "op_host"]
     emu = _digest([_compiler_identity(), *FLAGS, *_tree(INCLUDE_DIR), *_tree(HARNESS_DIR)])
-    project = _digest([*_tree(project_dir / "op_host"), *_tree(project_dir / "op_kernel")])
+    # A host object depends on op_host and the headers it can include from op_kernel (the shared tiling
+    # struct), not on the kernel source; so projects that differ only in their kernel share it.
+    host_side = _digest([*_tree(project_dir / "op_host"), *_tree(project_dir / "op_kernel", HEADER_SUFFIXES)])
+    kernel_side = _digest([*_tree(project_dir / "op_kernel"), *_tree(project_dir / "op_host", HEADER_SUFFIXES)])
     entry = _entry_source(kernel_file, kernel_name, argc)
     objs = cache_dir() / "obj"
     jobs: list[tuple[Path, Path, Sequence[Path], Sequence[str], str]] = []
@@ -120,10 +124,10 @@ def build_project(project_dir: Path, kernel_name: str, defines: Sequence[str], a
     jobs.append((HARNESS_DIR / "main.cpp", harness_obj, [INCLUDE_DIR, HARNESS_DIR], [], "the emulator harness"))
     host_objs = []
     for src in host_sources:
-        obj = objs / f"host-{_digest([emu, project, src.name])}.o"
+        obj = objs / f"host-{_digest([emu, host_side, src.name])}.o"
         host_objs.append(obj)
         jobs.append((src, obj, includes, [], f"the op_host source {src.name}"))
-    kernel_key = _digest([emu, project, kernel_name, str(argc), *defines])
+    kernel_key = _digest([emu, kernel_side, kernel_name, str(argc), *defines])
     kernel_obj = objs / f"kernel-{kernel_key}.o"
     entry_file = cache_dir() / "src" / f"entry-{kernel_key}.cpp"
     jobs.append((entry_file, kernel_obj, includes, defines, f"the kernel {kernel_name}.cpp"))

@@ -42,10 +42,24 @@ class Local:
 
 
 @dataclass
+class CoreCounters:
+    """What one core did at the ascendc stage: the figures benchmarks compare with the emulator's."""
+
+    gm_read_bytes: int = 0
+    gm_write_bytes: int = 0
+    dma_sizes: list[int] = field(default_factory=list)  # bytes of every DataCopy / DataCopyPad
+    scalar_gm_reads: int = 0
+    scalar_gm_writes: int = 0
+    vector_ops: int = 0
+    ub_bytes: int = 0
+
+
+@dataclass
 class UnifiedBuffer:
     budget: int
     used: int = 0
     buffers: dict[str, Buffer] = field(default_factory=dict)
+    counters: CoreCounters = field(default_factory=CoreCounters)
 
     def check_released(self) -> None:
         for b in self.buffers.values():
@@ -86,6 +100,7 @@ class AscendCFunctions(InterpreterFunctions):
         count = int(kenv(interpreter).fields[op.count_field.data])
         slot_bytes = -(-count * dt.itemsize // 32) * 32  # InitBuffer rounds each slot up to 32 bytes
         ub.used += slot_bytes * op.depth.data
+        ub.counters.ub_bytes = ub.used
         if ub.used > ub.budget:
             raise DeviceRuntimeError(f"InitBuffer of {op.sym.data} ({op.depth.data} x {slot_bytes} B) exceeds the UB budget: {ub.used} > {ub.budget} bytes")
         slots = [np.zeros(count, dtype=dt.numpy) for _ in range(op.depth.data)]
@@ -135,13 +150,20 @@ class AscendCFunctions(InterpreterFunctions):
         b.free.append(local.slot)
         return ()
 
-    def _copy(self, op: ac._Copy, args: PythonValues, to_ub: bool, pad: bool) -> PythonValues:
+    def _copy(self, interpreter: Interpreter, op: ac._Copy, args: PythonValues, to_ub: bool, pad: bool) -> PythonValues:
         gm, offset, local, count = args
         itemsize = local.array.dtype.itemsize
         if count > local.array.size:
             raise DeviceRuntimeError(f"{op.name}: {count} elements do not fit {local.buffer} ({local.array.size})")
         n = count if pad else _dma_count(count, itemsize)
         window = _flat(gm, offset, n, op.name)
+        counters = _ub(interpreter).counters
+        nbytes = n * itemsize
+        counters.dma_sizes.append(nbytes)
+        if to_ub:
+            counters.gm_read_bytes += nbytes
+        else:
+            counters.gm_write_bytes += nbytes
         if to_ub:
             local.array[:n] = window
         else:
@@ -150,25 +172,26 @@ class AscendCFunctions(InterpreterFunctions):
 
     @impl(ac.DataCopyInOp)
     def run_copy_in(self, interpreter: Interpreter, op: ac.DataCopyInOp, args: PythonValues) -> PythonValues:
-        return self._copy(op, args, to_ub=True, pad=False)
+        return self._copy(interpreter, op, args, to_ub=True, pad=False)
 
     @impl(ac.DataCopyPadInOp)
     def run_copy_pad_in(self, interpreter: Interpreter, op: ac.DataCopyPadInOp, args: PythonValues) -> PythonValues:
-        return self._copy(op, args, to_ub=True, pad=True)
+        return self._copy(interpreter, op, args, to_ub=True, pad=True)
 
     @impl(ac.DataCopyOutOp)
     def run_copy_out(self, interpreter: Interpreter, op: ac.DataCopyOutOp, args: PythonValues) -> PythonValues:
-        return self._copy(op, args, to_ub=False, pad=False)
+        return self._copy(interpreter, op, args, to_ub=False, pad=False)
 
     @impl(ac.DataCopyPadOutOp)
     def run_copy_pad_out(self, interpreter: Interpreter, op: ac.DataCopyPadOutOp, args: PythonValues) -> PythonValues:
-        return self._copy(op, args, to_ub=False, pad=True)
+        return self._copy(interpreter, op, args, to_ub=False, pad=True)
 
     @impl(ac.VecBinaryOp)
     def run_binary(self, interpreter: Interpreter, op: ac.VecBinaryOp, args: PythonValues) -> PythonValues:
         dst, a, b, n = args
         fn = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide, "Max": np.maximum, "Min": np.minimum, "And": np.bitwise_and, "Or": np.bitwise_or}[op.fn.data]
         dst.array[:n] = fn(a.array[:n], b.array[:n]).astype(dst.array.dtype)
+        _ub(interpreter).counters.vector_ops += 1
         return ()
 
     @impl(ac.VecScalarOp)
@@ -179,6 +202,7 @@ class AscendCFunctions(InterpreterFunctions):
         s = _exact(scalar, dt)
         fn = {"Adds": np.add, "Muls": np.multiply, "Maxs": np.maximum, "Mins": np.minimum}[op.fn.data]
         dst.array[:n] = fn(src.array[:n], s).astype(dst.array.dtype)
+        _ub(interpreter).counters.vector_ops += 1
         return ()
 
     @impl(ac.VecUnaryOp)
@@ -186,6 +210,7 @@ class AscendCFunctions(InterpreterFunctions):
         dst, src, n = args
         fn = {"Exp": np.exp, "Ln": np.log, "Abs": np.abs, "Sqrt": np.sqrt, "Relu": lambda x: np.maximum(x, 0), "Not": np.invert}[op.fn.data]
         dst.array[:n] = np.asarray(fn(src.array[:n])).astype(dst.array.dtype)
+        _ub(interpreter).counters.vector_ops += 1
         return ()
 
     @impl(ac.DuplicateOp)
@@ -194,6 +219,7 @@ class AscendCFunctions(InterpreterFunctions):
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
         dst.array[:n] = _exact(scalar, dt)
+        _ub(interpreter).counters.vector_ops += 1
         return ()
 
     @impl(ac.CastOp)
@@ -202,11 +228,13 @@ class AscendCFunctions(InterpreterFunctions):
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
         dst.array[:n] = cast_array(src.array[:n], dt, op.round.data)
+        _ub(interpreter).counters.vector_ops += 1
         return ()
 
     @impl(ac.GetValueOp)
     def run_get_value(self, interpreter: Interpreter, op: ac.GetValueOp, args: PythonValues) -> PythonValues:
         gm, offset = args
+        _ub(interpreter).counters.scalar_gm_reads += 1
         value = _flat(gm, offset, 1, "GetValue")[0]
         if np.issubdtype(gm.array.dtype, np.integer):
             return (int(value),)
@@ -219,6 +247,7 @@ class AscendCFunctions(InterpreterFunctions):
         gm, offset, value = args
         dt = dtypes.from_numpy(gm.array.dtype)
         assert dt is not None
+        _ub(interpreter).counters.scalar_gm_writes += 1
         _flat(gm, offset, 1, "SetValue")[0] = _exact(value, dt)
         return ()
 

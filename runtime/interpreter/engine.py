@@ -128,6 +128,7 @@ def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, ta
         env.ub = UnifiedBuffer(tgt.ub_budget)
         _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
         env.ub.check_released()
+        env.counters.append(env.ub.counters)
     return env
 
 

@@ -37,6 +37,7 @@ class KernelEnv:
     core_num: int = 1
     ub_budget: int = 0
     ub: Any = None  # the simulated Unified Buffer of the core that is running (ascendc stage)
+    counters: list[Any] = field(default_factory=list)  # per core, at the ascendc stage
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:
