@@ -13,6 +13,7 @@ from ascdsl.passes.allocate_buffers import AllocateBuffers
 from ascdsl.passes.cleanup import Cleanup
 from ascdsl.passes.distribute import DistributeCores
 from ascdsl.passes.host_device_split import HostDeviceSplit
+from ascdsl.passes.insert_sync import InsertSync
 from ascdsl.passes.lower_to_ascendc import LowerToAscendC
 from ascdsl.passes.ub_tiling import TileToUB
 
@@ -24,6 +25,7 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
     ("tiled", TileToUB()),
     ("allocated", AllocateBuffers()),
     ("ascendc", LowerToAscendC()),
+    ("synced", InsertSync()),
     ("clean", Cleanup()),
 )
 STAGES = tuple(name for name, _ in PIPELINE)

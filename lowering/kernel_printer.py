@@ -151,6 +151,8 @@ class KernelPrinter(CxxEmitter):
             ev, i = op.event.data, op.event_id.data
             self.line(f"AscendC::SetFlag<AscendC::HardEvent::{ev}>({i});")
             self.line(f"AscendC::WaitFlag<AscendC::HardEvent::{ev}>({i});")
+        elif isinstance(op, ac.PipeBarrierOp):
+            self.line(f"AscendC::PipeBarrier<PIPE_{op.pipe.data}>();")
         elif isinstance(op, ac.DataCacheCleanOp):
             el = self.elem(op.gm.type.element)  # type: ignore[attr-defined]
             self.line(

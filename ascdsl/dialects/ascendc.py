@@ -289,6 +289,24 @@ class FlagOp(IRDLOperation):
             raise VerifyException(f"ascendc.flag: bad event {self.event.data} id {self.event_id.data}")
 
 
+PIPES = ("S", "V", "MTE2", "MTE3", "ALL")
+
+
+@irdl_op_definition
+class PipeBarrierOp(IRDLOperation):
+    """PipeBarrier<PIPE_X>(): everything issued to the pipe so far completes first."""
+
+    name = "ascendc.pipe_barrier"
+    pipe = prop_def(StringAttr)
+
+    def __init__(self, pipe: str) -> None:
+        super().__init__(properties={"pipe": StringAttr(pipe)})
+
+    def verify_(self) -> None:
+        if self.pipe.data not in PIPES:
+            raise VerifyException(f"ascendc.pipe_barrier: unknown pipe {self.pipe.data}")
+
+
 @irdl_op_definition
 class DataCacheCleanOp(IRDLOperation):
     """DataCacheCleanAndInvalid on the cache line of a GM element (publish a scalar write, or re-read)."""
@@ -322,6 +340,7 @@ ASCENDC = Dialect(
         GetValueOp,
         SetValueOp,
         FlagOp,
+        PipeBarrierOp,
         DataCacheCleanOp,
     ],
     [LocalType],

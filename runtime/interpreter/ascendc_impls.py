@@ -255,6 +255,10 @@ class AscendCFunctions(InterpreterFunctions):
     def run_flag(self, interpreter: Interpreter, op: ac.FlagOp, args: PythonValues) -> PythonValues:
         return ()  # ordering between pipes: the interpreter runs in program order
 
+    @impl(ac.PipeBarrierOp)
+    def run_pipe_barrier(self, interpreter: Interpreter, op: ac.PipeBarrierOp, args: PythonValues) -> PythonValues:
+        return ()  # the interpreter runs in program order
+
     @impl(ac.DataCacheCleanOp)
     def run_dcci(self, interpreter: Interpreter, op: ac.DataCacheCleanOp, args: PythonValues) -> PythonValues:
         _flat(args[0], args[1], 1, "DataCacheCleanAndInvalid")
