@@ -22,6 +22,7 @@ import numpy as np
 
 from ascdsl.errors import AscdslError
 from ascdsl.kernel import Kernel
+from ascdsl.pipeline import STAGES
 
 
 def load_kernels(path: str) -> dict[str, Kernel]:
@@ -64,11 +65,11 @@ def pick_kernel(target: str) -> Kernel:
 
 def cmd_ir(args: argparse.Namespace) -> int:
     from ascdsl.ir_text import print_module
+    from ascdsl.pipeline import lower
 
     k = pick_kernel(args.target)
-    if args.emit != "tile":
-        raise AscdslError(f"--emit {args.emit}: this version has the tile stage only")
-    sys.stdout.write(print_module(k.ir, locations=not args.no_locations))
+    module = k.ir if args.emit == "tile" else lower(k.ir, args.emit)
+    sys.stdout.write(print_module(module, locations=not args.no_locations))
     return 0
 
 
@@ -134,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ir = sub.add_parser("ir", help="print a kernel's IR")
     ir.add_argument("target", help="FILE or FILE:KERNEL")
-    ir.add_argument("--emit", default="tile", help="the stage to print (tile)")
+    ir.add_argument("--emit", default="tile", help="the stage to print: " + ", ".join(STAGES))
     ir.add_argument("--no-locations", action="store_true", help="leave out the DSL source locations")
     ir.set_defaults(func=cmd_ir)
     rn = sub.add_parser("run", help="run a kernel on inputs from an .npz file")

@@ -124,6 +124,8 @@ class KernelPrinter(CxxEmitter):
             self.line(f"{op.buffer.data}.FreeTensor({self.expr(op.tensor)});")
         elif isinstance(op, ac._Copy):
             self.copy(op)
+        elif isinstance(op, ac._Copy2D):
+            self.copy2d(op)
         elif isinstance(op, ac.VecBinaryOp):
             self.line(f"AscendC::{op.fn.data}({self.expr(op.dst)}, {self.expr(op.lhs)}, {self.expr(op.rhs)}, static_cast<int32_t>({self.expr(op.count)}));")
         elif isinstance(op, ac.VecScalarOp):
@@ -178,6 +180,33 @@ class KernelPrinter(CxxEmitter):
                 self.line(f"AscendC::DataCopyPad({local}, {gm}, {params}, {pad});")
             else:
                 self.line(f"AscendC::DataCopyPad({gm}, {local}, {params});")
+
+    def copy2d(self, op: ac._Copy2D) -> None:
+        gm = self.gm_at(op.gm, op.offset)
+        local = self.expr(op.local)
+        el = self.local_elem(op.local)
+        rows, run, stride = self.expr(op.rows), self.expr(op.run), self.expr(op.stride)
+        gap_bytes = f"({stride} - {run}) * sizeof({el})"
+        to_ub = isinstance(op, ac.Copy2DInOp)
+        if op.pad.data:
+            src_gap, dst_gap = (gap_bytes, "0") if to_ub else ("0", gap_bytes)
+            params = (
+                f"AscendC::DataCopyExtParams{{static_cast<uint16_t>({rows}), static_cast<uint32_t>({run} * sizeof({el})), "
+                f"static_cast<uint32_t>({src_gap}), static_cast<uint32_t>({dst_gap}), 0}}"
+            )
+            if to_ub:
+                pad = f"AscendC::DataCopyPadExtParams<{el}>{{false, 0, 0, static_cast<{el}>(0)}}"
+                self.line(f"AscendC::DataCopyPad({local}, {gm}, {params}, {pad});")
+            else:
+                self.line(f"AscendC::DataCopyPad({gm}, {local}, {params});")
+            return
+        gap_blocks = f"{gap_bytes} / 32"
+        src_gap, dst_gap = (gap_blocks, "0") if to_ub else ("0", gap_blocks)
+        params = (
+            f"AscendC::DataCopyParams{{static_cast<uint16_t>({rows}), static_cast<uint16_t>({run} * sizeof({el}) / 32), "
+            f"static_cast<uint16_t>({src_gap}), static_cast<uint16_t>({dst_gap})}}"
+        )
+        self.line(f"AscendC::DataCopy({local}, {gm}, {params});" if to_ub else f"AscendC::DataCopy({gm}, {local}, {params});")
 
     # ------------------------------------------------------------ the whole file
 

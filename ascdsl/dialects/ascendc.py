@@ -170,6 +170,33 @@ class DataCopyPadOutOp(_Copy):
     name = "ascendc.data_copy_pad_out"
 
 
+class _Copy2D(IRDLOperation):
+    """A strided GM <-> UB transfer of `rows` rows of `run` elements; GM rows are `stride` elements apart, UB
+    rows are packed, each padded to 32 bytes. `pad` selects DataCopyPad (any sizes, byte strides) over
+    DataCopy with DataCopyParams (whole 32-byte blocks)."""
+
+    gm = operand_def()
+    offset = operand_def(IndexType)
+    local = operand_def(LocalType)
+    rows = operand_def(IndexType)
+    run = operand_def(IndexType)
+    stride = operand_def(IndexType)
+    pad = prop_def(IntAttr)
+
+    def __init__(self, gm: SSAValue, offset: SSAValue, local: SSAValue, rows: SSAValue, run: SSAValue, stride: SSAValue, pad: bool) -> None:
+        super().__init__(operands=[gm, offset, local, rows, run, stride], properties={"pad": IntAttr(int(pad))})
+
+
+@irdl_op_definition
+class Copy2DInOp(_Copy2D):
+    name = "ascendc.copy2d_in"
+
+
+@irdl_op_definition
+class Copy2DOutOp(_Copy2D):
+    name = "ascendc.copy2d_out"
+
+
 @irdl_op_definition
 class VecBinaryOp(IRDLOperation):
     name = "ascendc.vec_binary"
@@ -332,6 +359,8 @@ ASCENDC = Dialect(
         DataCopyOutOp,
         DataCopyPadInOp,
         DataCopyPadOutOp,
+        Copy2DInOp,
+        Copy2DOutOp,
         VecBinaryOp,
         VecScalarOp,
         VecUnaryOp,

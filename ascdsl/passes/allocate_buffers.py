@@ -36,17 +36,25 @@ def _describe(spec: BufferSpec, name: str) -> str:
 def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp]:
     decls: list[ascendc.BufferOp] = []
     users: list[tuple[str, Operation]] = []
+    # The strip-mined copies of one group (a 2-D and a row-by-row variant) run one after the other and share
+    # the group's buffers: they are keyed by the group's chunk field.
+    by_field: dict[str, list[str]] = {}
     for sink in sinks_in(kernel):
         field = sink.attributes.get(CHUNK_ATTR)
         if not isinstance(field, StringAttr):
             continue
         group = group_of(sink)
-        for spec in buffer_plan(group):
+        names = by_field.setdefault(field.data, [])
+        for i, spec in enumerate(buffer_plan(group)):
+            holder = spec.producer if spec.producer is not None else sink
+            if i < len(names):
+                holder.attributes[BUFFER_ATTR] = StringAttr(names[i])
+                continue
             name = f"buf{len(decls)}"
+            names.append(name)
             decl = ascendc.BufferOp(name, spec.role, spec.depth, spec.element, field.data)
             decl.location = (spec.producer or sink).location
             decls.append(decl)
-            holder = spec.producer if spec.producer is not None else sink
             holder.attributes[BUFFER_ATTR] = StringAttr(name)
             users.append((_describe(spec, name), holder))
     if len(decls) > MAX_BUFFERS:

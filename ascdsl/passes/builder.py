@@ -129,6 +129,21 @@ class Builder:
         inner.add(scf.YieldOp())
         return self.add(scf.ForOp(lb, ub, step, [], Region(block)))
 
+    def if_else(self, cond: SSAValue, then: Callable[[Builder], None], other: Callable[[Builder], None]) -> Operation:
+        blocks = []
+        for fill in (then, other):
+            block = Block()
+            inner = Builder.at_end(block, self.loc)
+            fill(inner)
+            inner.add(scf.YieldOp())
+            blocks.append(block)
+        return self.add(scf.IfOp(cond, [], [blocks[0]], [blocks[1]]))
+
+    def reshape(self, view: SSAValue, sizes: list[SSAValue]) -> SSAValue:
+        ty = view.type
+        assert isinstance(ty, TensorType | ViewType)
+        return self.v(t.ReshapeOp(view, sizes, ViewType(ty.element, shape_attr([DYN] * len(sizes)))))
+
     def if_(self, cond: SSAValue, then: Callable[[Builder], None]) -> Operation:
         block = Block()
         inner = Builder.at_end(block, self.loc)

@@ -98,7 +98,9 @@ class _Lowering:
                     kept.append(s if step.data == 1 else b.mul(s, b.const(step.data)))
             return base, off, kept
         if isinstance(op, t.ReshapeOp):
-            base, off, _ = self.address(b, op.source)
+            base, off, st = self.address(b, op.source)
+            if len(op.sizes) == 2 and len(st) >= 2:
+                return base, off, [st[0], b.const(1)]  # rows kept, contiguous trailing dims merged
             return base, off, self.row_major(b, list(op.sizes))
         if isinstance(op, t.PermuteOp):
             base, off, st = self.address(b, op.source)
@@ -124,12 +126,37 @@ class _Lowering:
     # ------------------------------------------------------------ groups
 
     def copy_in(self, b: Builder, view: SSAValue, local: SSAValue, n: SSAValue) -> None:
+        if view.type.rank == 2:  # type: ignore[attr-defined]
+            self.copy_2d(b, view, local, ac.Copy2DInOp)
+            return
         base, off, _ = self.address(b, view)
         self.aligned_or_pad(b, view, n, ac.DataCopyInOp(base, off, local, n), ac.DataCopyPadInOp(base, off, local, n))
 
     def copy_out(self, b: Builder, view: SSAValue, local: SSAValue, n: SSAValue) -> None:
+        if view.type.rank == 2:  # type: ignore[attr-defined]
+            self.copy_2d(b, view, local, ac.Copy2DOutOp)
+            return
         base, off, _ = self.address(b, view)
         self.aligned_or_pad(b, view, n, ac.DataCopyOutOp(base, off, local, n), ac.DataCopyPadOutOp(base, off, local, n))
+
+    def copy_2d(self, b: Builder, view: SSAValue, local: SSAValue, cls: type[ac._Copy2D]) -> None:
+        """DataCopy with DataCopyParams when rows and gaps are whole blocks within its 16-bit fields, else DataCopyPad."""
+        base, off, (stride, _) = self.address(b, view)
+        rows, run = b.dim(view, 0), b.dim(view, 1)
+        esize = self.hv.device_sizeof(b, view)
+        run_bytes = b.mul(run, esize)
+        gap_bytes = b.mul(b.sub(stride, run), esize)
+        c32 = b.const(32)
+        aligned = b.v(arith.AndIOp(b.cmp("eq", b.sub(run_bytes, b.mul(b.floordiv(run_bytes, c32), c32)), b.const(0)),
+                                   b.cmp("eq", b.sub(gap_bytes, b.mul(b.floordiv(gap_bytes, c32), c32)), b.const(0))))
+        small = b.v(arith.AndIOp(b.cmp("sle", b.floordiv(gap_bytes, c32), b.const(65535)), b.cmp("sle", b.floordiv(run_bytes, c32), b.const(65535))))
+        use_params = b.v(arith.AndIOp(aligned, small))
+        then_b, else_b = Block(), Block()
+        for blk, pad in ((then_b, False), (else_b, True)):
+            inner = Builder.at_end(blk, b.loc)
+            inner.add(cls(base, off, local, rows, run, stride, pad))
+            inner.add(scf.YieldOp())
+        b.add(scf.IfOp(use_params, [], [then_b], [else_b]))
 
     def aligned_or_pad(self, b: Builder, view: SSAValue, n: SSAValue, whole: Operation, pad: Operation) -> None:
         """DataCopy when the bytes are whole 32-byte blocks (every full chunk), DataCopyPad otherwise (the tail)."""
@@ -147,7 +174,14 @@ class _Lowering:
         group = group_of(sink)
         b = Builder.before(sink)
         dest_view = group.dest
-        n = b.dim(dest_view, 0)  # the chunk length; resolved to its size operand below
+        if dest_view.type.rank == 2:  # type: ignore[attr-defined]
+            # rows of `run` elements, each padded to 32 bytes in UB: vector ops cover the padding too
+            esize = self.hv.device_sizeof(b, dest_view)
+            run = b.dim(dest_view, 1)
+            padded = b.floordiv(b.mul(b.ceildiv(b.mul(run, esize), b.const(32)), b.const(32)), esize)
+            n = b.mul(b.dim(dest_view, 0), padded)
+        else:
+            n = b.dim(dest_view, 0)  # the chunk length; resolved to its size operand below
         if isinstance(sink, t.CopyOp):
             buf = sink.attributes[BUFFER_ATTR].data  # type: ignore[attr-defined]
             element = dest_view.type.element  # type: ignore[attr-defined]

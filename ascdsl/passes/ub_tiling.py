@@ -25,7 +25,8 @@ from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues
 
-CHUNK_ATTR = "ascdsl.chunk"  # on every op of a strip-mined group: the tiling field holding its chunk size
+CHUNK_ATTR = "ascdsl.chunk"
+MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
 
 
 def _chunk_field(hv: HostValues, group: Group, index: int, share: SSAValue) -> str:
@@ -75,7 +76,40 @@ def _tile_group(group: Group, field: str, hv: HostValues) -> None:
 
         bb.for_(bb.const(0), run, chunk, body)
 
+    def rows(bb: Builder, outer: list[SSAValue]) -> None:
+        """Strided 2-D chunks: several rows of dim k-1 per DMA when a padded row fits a chunk, else row by row."""
+        n_rows = dims[k - 1]
+        run = bb.product(dims[k:])
+        esize = hv.device_sizeof(bb, group.dest)
+        padded = bb.floordiv(bb.mul(bb.ceildiv(bb.mul(run, esize), bb.const(32)), bb.const(32)), esize)
+
+        def many(tb: Builder) -> None:
+            per = tb.min_(tb.floordiv(chunk, tb.max_(padded, tb.const(1))), tb.const(MAX_BLOCK_COUNT))
+            bases = {v: tb.index_outer(v, outer) for v in views}
+
+            def body(ib: Builder, i: SSAValue) -> None:
+                r = ib.min_(per, ib.sub(n_rows, i))
+
+                def view(v: SSAValue) -> SSAValue:
+                    return ib.reshape(ib.slice_axis(bases[v], 0, i, r), [r, run])
+
+                made = rebuild(group, view, (DYN, DYN), [r, run], ib.add)
+                for op in made:
+                    op.attributes[CHUNK_ATTR] = StringAttr(field)
+
+            tb.for_(tb.const(0), n_rows, per, body)
+
+        def one_by_one(eb: Builder) -> None:
+            eb.for_(eb.const(0), n_rows, eb.const(1), lambda ib, i: chunks(ib, [*outer, i]))
+
+        bb.if_else(bb.cmp("sle", padded, chunk), many, one_by_one)
+
+    two_d = k >= 1 and _uniform_elements(group)
+
     def nest(bb: Builder, axis: int, outer: list[SSAValue]) -> None:
+        if two_d and axis == k - 1:
+            rows(bb, outer)
+            return
         if axis == k:
             chunks(bb, outer)
             return
@@ -83,6 +117,11 @@ def _tile_group(group: Group, field: str, hv: HostValues) -> None:
 
     nest(b, 0, [])
     erase_group(group)
+
+
+def _uniform_elements(group: Group) -> bool:
+    """Padded UB rows line up across the group's buffers only when every buffer has the same element type."""
+    return len({str(spec.element) for spec in buffer_plan(group)}) == 1
 
 
 def tile_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:

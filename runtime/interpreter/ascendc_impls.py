@@ -186,6 +186,38 @@ class AscendCFunctions(InterpreterFunctions):
     def run_copy_pad_out(self, interpreter: Interpreter, op: ac.DataCopyPadOutOp, args: PythonValues) -> PythonValues:
         return self._copy(interpreter, op, args, to_ub=False, pad=True)
 
+    def _copy2d(self, interpreter: Interpreter, op: ac._Copy2D, args: PythonValues, to_ub: bool) -> PythonValues:
+        gm, offset, local, rows, run, stride = args
+        itemsize = local.array.dtype.itemsize
+        padded = -(-run * itemsize // 32) * 32 // itemsize
+        n = run if op.pad.data else _dma_count(run, itemsize)  # DataCopyParams moves whole blocks only
+        if rows * padded > local.array.size:
+            raise DeviceRuntimeError(f"{op.name}: {rows} rows of {padded} elements do not fit {local.buffer} ({local.array.size})")
+        if rows == 0 or n == 0:
+            return ()
+        flat = gm.array.reshape(-1)
+        index = offset + np.arange(rows)[:, None] * stride + np.arange(n)[None, :]
+        if index.min() < 0 or index.max() >= flat.size:
+            raise DeviceRuntimeError(f"{op.name}: rows reach outside {gm.name} ({flat.size} elements)")
+        ub_index = np.arange(rows)[:, None] * padded + np.arange(n)[None, :]
+        counters = _ub(interpreter).counters
+        counters.dma_sizes.append(rows * n * itemsize)
+        if to_ub:
+            counters.gm_read_bytes += rows * n * itemsize
+            local.array[ub_index] = flat[index]
+        else:
+            counters.gm_write_bytes += rows * n * itemsize
+            flat[index] = local.array[ub_index]
+        return ()
+
+    @impl(ac.Copy2DInOp)
+    def run_copy2d_in(self, interpreter: Interpreter, op: ac.Copy2DInOp, args: PythonValues) -> PythonValues:
+        return self._copy2d(interpreter, op, args, to_ub=True)
+
+    @impl(ac.Copy2DOutOp)
+    def run_copy2d_out(self, interpreter: Interpreter, op: ac.Copy2DOutOp, args: PythonValues) -> PythonValues:
+        return self._copy2d(interpreter, op, args, to_ub=False)
+
     @impl(ac.VecBinaryOp)
     def run_binary(self, interpreter: Interpreter, op: ac.VecBinaryOp, args: PythonValues) -> PythonValues:
         dst, a, b, n = args

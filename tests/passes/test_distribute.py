@@ -6,14 +6,14 @@ import dataclasses
 
 import numpy as np
 import pytest
+from ascdsl.runtime.binding import bind
+from ascdsl.runtime.interpreter.engine import find_kernel, launch
 from hypothesis import given
 from hypothesis import strategies as st
 from kernels_for_passes import axpy_rows, count_visits
 
 from ascdsl.dialects import tile_ops as t
 from ascdsl.pipeline import lower
-from ascdsl.runtime.binding import bind
-from ascdsl.runtime.interpreter.engine import find_kernel, launch
 from ascdsl.targets import get_target
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ascdsl.runtime.interpreter.engine import run
 from kernels_for_passes import column_copy, count_visits
 
 from ascdsl import AclnnError
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.pipeline import lower
-from ascdsl.runtime.interpreter.engine import run
 
 
 def _ops(module, cls):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from ascdsl.runtime.interpreter.engine import run
 from kernels_for_passes import axpy_rows, column_copy
 
 from ascdsl.dialects import ascendc as ac
 from ascdsl.pipeline import lower
-from ascdsl.runtime.interpreter.engine import run
 
 
 def _ops(module, cls):
