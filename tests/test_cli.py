@@ -117,9 +117,15 @@ def test_ir_of_a_file_with_several_kernels_needs_a_name(tmp_path: Path, capsys: 
 
 
 def test_ir_unknown_stage(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(capsys, "ir", str(VADD), "--emit", "ascendc")
+    code, _, err = run_cli(capsys, "ir", str(VADD), "--emit", "bogus")
     assert code == 1
-    assert_one_message(err, "--emit ascendc")
+    assert_one_message(err, "unknown stage 'bogus'")
+
+
+def test_ir_of_a_later_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "ir", str(VADD), "--emit", "ascendc")
+    assert code == 0
+    assert "ascendc.data_copy_in" in out and "host.tiling_func" in out
 
 
 # ------------------------------------------------------------------------------------------ run

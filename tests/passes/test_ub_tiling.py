@@ -59,5 +59,5 @@ def test_strided_views_are_walked_row_by_row(rows: int, cols: int, data: st.Data
     expected[0, 0] = 7.0
     np.testing.assert_array_equal(z, expected)
     if stage == "clean" and width and ub > 1000:
-        # a whole strided block of rows moves in one transfer each way (plus the 4-byte scalar write)
-        assert sum(len(c.dma_sizes) for c in env.counters) == 2
+        # each core's strided block of rows moves in one transfer each way
+        assert all(len(c.dma_sizes) in (0, 2) for c in env.counters)
