@@ -3,7 +3,7 @@
 Semantics: ../shared/reference/op_semantics.md section 2 (the "Project decision" of 2.2 and 2.4): each batch's
 tokens are copied block by block from the cache blocks its block-table row names, starting at the column
 seq_offset[b] // block_size; a column past the table, or a block id outside the cache, gives zeros; tokens at
-or past key.shape[0] are dropped. This module has the "Norm" layout; "PA_NZ" comes with its own kernel.
+or past key.shape[0] are dropped. The "Norm" and "PA_NZ" cache layouts are two kernels; the entry picks one by cache_mode.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ascdsl import (
     InOut,
     Tensor,
     bf16,
+    copy,
     f8e4m3fn,
     f8e5m2,
     f16,
@@ -36,7 +37,6 @@ from ascdsl import (
     u16,
     u32,
 )
-from ascdsl.errors import AscdslError
 
 MAX_TOKEN_BYTES = 148 * 1024  # the doc's limit on one token of key or value
 
@@ -102,6 +102,72 @@ def gather_pa_kv_cache_norm(
                 value[row : row + n] = 0
 
 
+@kernel(op_type="GatherPaKvCache")
+def gather_pa_kv_cache_nz(
+    key_cache: Tensor[T, NB, HKA, BS, A],
+    value_cache: Tensor[T, NB, HVA, BS, A],
+    block_tables: Tensor[I, B, W],
+    seq_lens: Tensor[I, L],
+    key: InOut[Tensor[T, TOK, HK]],
+    value: InOut[Tensor[T, TOK, HV]],
+    seq_offset: Optional[Tensor[I, B]],
+    cache_mode: Attr[str],
+    is_seq_lens_cumsum: Attr[bool],
+):
+    """PA_NZ: cache block c of a token holds its elements [c*A, (c+1)*A), one 32-byte unit of A elements."""
+    require(
+        T in (f16, bf16, f32, i8, u8, i16, u16, i32, u32, f8e5m2, f8e4m3fn),
+        code=161002,
+        msg="key_cache, value_cache, key and value must be FLOAT16, BFLOAT16, FLOAT, INT8, UINT8, INT16, UINT16, "
+        "INT32, UINT32, FLOAT8_E5M2 or FLOAT8_E4M3FN",
+    )
+    require(I in (i32, i64), code=161002, msg="block_tables, seq_lens and seq_offset must be INT32 or INT64")
+    require(NB > 0 and BS > 0 and HKA > 0 and HVA > 0, code=161002, msg="key_cache and value_cache must not be empty")
+    require(A * sizeof(T) == 32, code=161002, msg="the last dim of key_cache and value_cache must be 32 bytes (PA_NZ)")
+    require(B > 0 and W > 0, code=161002, msg="block_tables must not be empty")
+    require(L > 0, code=161002, msg="seq_lens must not be empty")
+    require(TOK > 0, code=161002, msg="key and value must not be empty")
+    require(HK == HKA * A, code=161002, msg="key.shape[1] must equal key_cache.shape[1] * key_cache.shape[3] (PA_NZ)")
+    require(HV == HVA * A, code=161002, msg="value.shape[1] must equal value_cache.shape[1] * value_cache.shape[3] (PA_NZ)")
+    require(
+        L == B + 1 if is_seq_lens_cumsum else L == B,
+        code=161002,
+        msg="seq_lens must have B + 1 entries when is_seq_lens_cumsum is true, else B (B = block_tables.shape[0])",
+    )
+    require(cache_mode in ("Norm", "PA_NZ"), code=561002, msg='cache_mode must be "Norm" or "PA_NZ"')
+    require(
+        HK * sizeof(T) <= 148 * 1024 and HV * sizeof(T) <= 148 * 1024,
+        code=561002,
+        msg="one token of key or value (num_heads * head_size * element size) must be at most 148 KB",
+    )
+
+    for b in parallel(B):
+        if is_seq_lens_cumsum:
+            start = seq_lens[b]
+            end = seq_lens[b + 1]
+        else:
+            start = reduce_sum(load(seq_lens[0:b]))
+            end = start + seq_lens[b]
+        n_tokens = min(end, TOK) - start
+        shift = 0
+        if seq_offset is not None:
+            shift = seq_offset[b] // BS
+        for j in range((n_tokens + BS - 1) // BS):
+            row = start + j * BS
+            n = min(BS, n_tokens - j * BS)
+            col = shift + j
+            blk = -1
+            if col < W:
+                blk = block_tables[b, col]
+            if blk >= 0 and blk < NB:
+                # token-major rows from the cache's [unit, slot, element] order
+                copy(key[row : row + n].reshape(n, HKA, A), key_cache[blk, :, 0:n, :].permute(1, 0, 2))
+                copy(value[row : row + n].reshape(n, HVA, A), value_cache[blk, :, 0:n, :].permute(1, 0, 2))
+            else:
+                key[row : row + n] = 0
+                value[row : row + n] = 0
+
+
 def gather_pa_kv_cache(
     key_cache: np.ndarray | None,
     value_cache: np.ndarray | None,
@@ -130,8 +196,37 @@ def gather_pa_kv_cache(
         "cache_mode": cache_mode,
         "is_seq_lens_cumsum": is_seq_lens_cumsum,
     }
-    required_present = all(args[n] is not None for n in ("key_cache", "value_cache", "block_tables", "seq_lens", "key", "value"))
-    if cache_mode == "PA_NZ" and required_present:
-        raise AscdslError('cache_mode "PA_NZ" is not implemented yet in ascdsl; use "Norm"')
-    run(gather_pa_kv_cache_norm, args, backend=backend)
+    # The two layouts are two kernels of one operator; the mode picks one (an invalid mode is the Norm
+    # kernel's 561002, after the tensors' own checks, as aclnn orders them).
+    run(gather_pa_kv_cache_nz if cache_mode == "PA_NZ" else gather_pa_kv_cache_norm, args, backend=backend)
     return key, value  # type: ignore[return-value]
+
+
+def example_calls(k: object, rng: np.random.Generator, count: int = 3) -> list[dict[str, Any]]:
+    """Small valid calls of either kernel, for the main job's stage-by-stage check."""
+    nz = k is gather_pa_kv_cache_nz
+    calls = []
+    for dtype in (np.float16, np.int8, np.float32)[:count]:
+        nb, bs, nh, a = 4, 4, 2, 32 // np.dtype(dtype).itemsize
+        dk, dv = a, 2 * a
+        b, w = 3, 3
+        lens = rng.integers(0, bs * w + 2, b).astype(np.int32)
+        tok = max(1, int(lens.sum()) - 1)  # one token short: the last batch is truncated
+        caches = [rng.integers(-50, 50, (nb, bs, nh, d)).astype(dtype) for d in (dk, dv)]
+        if nz:
+            caches = [np.ascontiguousarray(c.reshape(nb, bs, nh * c.shape[3] // a, a).transpose(0, 2, 1, 3)) for c in caches]
+        shape_k, shape_v = ((tok, nh * dk), (tok, nh * dv)) if nz else ((tok, nh, dk), (tok, nh, dv))
+        calls.append(
+            {
+                "key_cache": caches[0],
+                "value_cache": caches[1],
+                "block_tables": rng.integers(-1, nb + 1, (b, w)).astype(np.int32),
+                "seq_lens": lens,
+                "key": np.zeros(shape_k, dtype),
+                "value": np.zeros(shape_v, dtype),
+                "seq_offset": (rng.integers(0, 2, b) * bs).astype(np.int32),
+                "cache_mode": "PA_NZ" if nz else "Norm",
+                "is_seq_lens_cumsum": False,
+            }
+        )
+    return calls
