@@ -44,7 +44,7 @@ def _copy_args(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, ...] | None:
-    ba, bb = a.view(np.uint8).reshape(a.shape + (-1,)), b.view(np.uint8).reshape(b.shape + (-1,))
+    ba, bb = a.view(np.uint8).reshape((*a.shape, -1)), b.view(np.uint8).reshape((*b.shape, -1))
     diff = np.any(ba != bb, axis=-1)
     if not diff.any():
         return None

@@ -394,15 +394,14 @@ class _Lowering:
         while changed:
             changed = False
             for op in reversed(list(self.kernel.body.walk())):
-                if isinstance(op, dead) or (op.dialect_name() == "arith"):
-                    if all(not r.uses for r in op.results) and op.results:
-                        op.detach()
-                        op.erase()
-                        changed = True
+                removable = isinstance(op, dead) or op.dialect_name() == "arith"
+                if removable and op.results and all(not r.uses for r in op.results):
+                    op.detach()
+                    op.erase()
+                    changed = True
 
     def publish_sizes(self) -> None:
         """Every GM tensor the device touches gets its element count in the tiling data (SetGlobalBuffer's size)."""
-        h = self.hv.host
         for arg, name, role in zip(self.kernel.body.block.args, self.kernel.names, self.kernel.roles, strict=True):
             if role in ("in", "out", "inout") and arg.uses:
                 host_arg = self.hv.block.args[arg.index]

@@ -11,37 +11,40 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-
-from ascdsl import dtypes
-from ascdsl.errors import DeviceRuntimeError
 from ascdsl.lowering.opspec import OpSpec
 from ascdsl.runtime.emulator.build import build_project
 from ascdsl.runtime.emulator.report import EmuReport, parse_report
 from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, read_outputs, write_run_dir
 
+from ascdsl import dtypes
+from ascdsl.errors import AscdslError, DeviceRuntimeError
+
 # The binary runs its own watchdog at `timeout`; this margin only catches a binary that ignores it.
 _KILL_MARGIN_S = 30.0
 
 
-def dtype_defines(op: OpSpec, bound: list[BoundTensor]) -> list[str]:
-    """-DDTYPE_<NAME>=<C type> per tensor, as the CANN op compiler passes them (inout tensors get _REF).
-
-    An absent optional input takes the dtype of the OpSpec combination the present tensors match.
-    """
-    column = None
+def combination(op: OpSpec, bound: list[BoundTensor]) -> int:
+    """The OpSpec dtype combination the arrays match; checked before compiling, since the kernel is compiled
+    for one combination (its DTYPE_* macros) and a mismatch would only show up as a g++ error."""
     for j in range(op.combinations):
         if all(b.dtype is None or b.param.dtypes[j] == b.dtype.name for b in bound):
-            column = j
-            break
+            return j
+    call = ", ".join(f"{b.param.name}={b.dtype.name if b.dtype else 'absent'}" for b in bound)
+    supported = "; ".join(", ".join(t.dtypes[j] for t in op.tensors) for j in range(op.combinations))
+    raise AscdslError(f"{op.op_type}: no dtype combination matches {call} (supported, in tensor order: {supported})")
+
+
+def dtype_defines(op: OpSpec, bound: list[BoundTensor], column: int) -> list[str]:
+    """-DDTYPE_<NAME>=<C type> per tensor, as the CANN op compiler passes them (inout tensors get _REF).
+
+    An absent optional input takes its dtype from the matched combination.
+    """
     out = []
     for b in bound:
-        name = b.dtype.name if b.dtype is not None else (b.param.dtypes[column] if column is not None else None)
-        if name is None:
-            continue
+        name = b.dtype.name if b.dtype is not None else b.param.dtypes[column]
         suffix = "_REF" if b.param.role == "inout" else ""
         out.append(f"-DDTYPE_{b.param.name.upper()}{suffix}={dtypes.BY_NAME[name].ascendc}")
     return out
@@ -61,14 +64,22 @@ def run_project(
     project_dir = Path(project_dir)
     bound = bind_tensors(op, tensors)
     argc = len(op.inputs) + len(op.outputs) + 2
-    build = build_project(project_dir, op.kernel_name, dtype_defines(op, bound), argc)
+    build = build_project(project_dir, op.kernel_name, dtype_defines(op, bound, combination(op, bound)), argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
         write_run_dir(run_dir, op, bound, attrs, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
         try:
-            proc = subprocess.run([str(build.binary), str(run_dir)], capture_output=True, text=True, timeout=timeout + _KILL_MARGIN_S, check=False)
+            proc = subprocess.run(
+                [str(build.binary), str(run_dir)],
+                capture_output=True,
+                text=True,
+                timeout=timeout + _KILL_MARGIN_S,
+                check=False,
+            )
         except subprocess.TimeoutExpired as e:
-            raise DeviceRuntimeError(f"{op.op_type}: the emulator did not finish within {timeout} s and was killed") from e
+            raise DeviceRuntimeError(
+                f"{op.op_type}: the emulator did not finish within {timeout} s and was killed"
+            ) from e
         error_file = run_dir / "error.txt"
         if proc.returncode in (2, 3) and error_file.is_file():
             raise DeviceRuntimeError(f"{op.op_type}: {error_file.read_text()}")

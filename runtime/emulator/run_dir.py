@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from ascdsl.lowering.opspec import AttrParam, OpSpec, TensorParam
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError
-from ascdsl.lowering.opspec import AttrParam, OpSpec, TensorParam
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ def bind_tensors(op: OpSpec, tensors: Mapping[str, np.ndarray | None]) -> list[B
     """Match the caller's arrays with the OpSpec's tensors, by name; check what the emulator cannot."""
     unknown = sorted(set(tensors) - {t.name for t in op.tensors})
     if unknown:
-        raise AscdslError(f"{op.op_type} has no tensor named {', '.join(unknown)}; its tensors are {', '.join(t.name for t in op.tensors)}")
+        raise AscdslError(
+            f"{op.op_type} has no tensor named {', '.join(unknown)}; its tensors are {', '.join(t.name for t in op.tensors)}"
+        )
     bound = []
     for t in op.tensors:
         arr = tensors.get(t.name)
@@ -41,9 +43,13 @@ def bind_tensors(op: OpSpec, tensors: Mapping[str, np.ndarray | None]) -> list[B
             raise AscdslError(f"{op.op_type}: tensor '{t.name}' must be a numpy array, not {type(arr).__name__}")
         dt = dtypes.from_numpy(arr.dtype)
         if dt is None:
-            raise AscdslError(f"{op.op_type}: tensor '{t.name}' has the numpy dtype {arr.dtype}, which Ascend C has no type for")
+            raise AscdslError(
+                f"{op.op_type}: tensor '{t.name}' has the numpy dtype {arr.dtype}, which Ascend C has no type for"
+            )
         if t.is_output and not arr.flags.writeable:
-            raise AscdslError(f"{op.op_type}: the {t.role} tensor '{t.name}' is read-only; results are written into it in place")
+            raise AscdslError(
+                f"{op.op_type}: the {t.role} tensor '{t.name}' is read-only; results are written into it in place"
+            )
         bound.append(BoundTensor(t, arr, dt))
     return bound
 

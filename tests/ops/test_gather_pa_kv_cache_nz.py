@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_nz
+from ascdsl.runtime.interpreter.engine import run
 from gather_inputs import GatherCase, assert_same_bits, doc_example_case, gather_cases
 from gather_pa_kv_cache_golden import gather_pa_kv_cache_golden
 from hypothesis import given, settings
 
 from ascdsl import ops
 from ascdsl.errors import AclnnError
-from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_nz
 from ascdsl.pipeline import lower
-from ascdsl.runtime.interpreter.engine import run
 
 
 def to_nz(cache: np.ndarray) -> np.ndarray:

@@ -16,9 +16,12 @@ namespace ascendc_emu {
 struct Loc {
     const char* file;
     int line;
+    // The builtins must be default arguments of a call inside the default argument: GCC then resolves them
+    // at the outer call site (written directly in the outer default argument they give this header's line).
+    static constexpr Loc here(const char* file = __builtin_FILE(), int line = __builtin_LINE()) { return Loc{file, line}; }
 };
 
-#define ASCENDC_EMU_LOC ::ascendc_emu::Loc loc = ::ascendc_emu::Loc{__builtin_FILE(), __builtin_LINE()}
+#define ASCENDC_EMU_LOC ::ascendc_emu::Loc loc = ::ascendc_emu::Loc::here()
 
 inline const char* base_name(const char* path) {
     const char* slash = std::strrchr(path, '/');

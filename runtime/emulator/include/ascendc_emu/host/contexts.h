@@ -1,8 +1,8 @@
 // The contexts a tiling, InferShape and InferDataType function receives (metadef exe_graph/runtime).
 //
 // Index rules as in CANN: GetInputShape/GetInputDesc/GetInputTensor count the inputs that are present
-// (an absent optional input is skipped), GetOptional* take the index in the OpDef (IR index) and return
-// nullptr for an absent input. Out-of-range indices and attribute type mismatches are errors here rather
+// (an absent optional input is skipped); GetOptional* and GetRequired* take the index in the OpDef (IR
+// index), GetOptional* returning nullptr for an absent input. Out-of-range indices and attribute type mismatches are errors here rather
 // than a null pointer to dereference.
 #pragma once
 
@@ -139,6 +139,11 @@ public:
         const ParamInfo& p = params_[index];
         return p.present ? &p : nullptr;
     }
+    const ParamInfo& required(size_t index, const char* api, const char* kind) const {
+        const ParamInfo* p = ir(index, api, kind);
+        if (p == nullptr) ascendc_emu::host_fail(ascendc_emu::cat(api, "(", index, "): '", params_[index].name, "' is absent"));
+        return *p;
+    }
 };
 
 class TilingContext {
@@ -155,6 +160,16 @@ public:
         return p ? &p->desc : nullptr;
     }
     const CompileTimeTensorDesc* GetOutputDesc(size_t index) const { return &outputs_.instance(index, "TilingContext::GetOutputDesc", "outputs").desc; }
+    const StorageShape* GetRequiredInputShape(size_t ir_index) const {
+        return &inputs_.required(ir_index, "TilingContext::GetRequiredInputShape", "inputs").shape;
+    }
+    const CompileTimeTensorDesc* GetRequiredInputDesc(size_t ir_index) const {
+        return &inputs_.required(ir_index, "TilingContext::GetRequiredInputDesc", "inputs").desc;
+    }
+    const Tensor* GetRequiredInputTensor(size_t ir_index) const {
+        const ParamInfo& p = inputs_.required(ir_index, "TilingContext::GetRequiredInputTensor", "inputs");
+        return p.value_depend ? &p.tensor : nullptr;
+    }
     const Tensor* GetInputTensor(size_t index) const {
         const ParamInfo& p = inputs_.instance(index, "TilingContext::GetInputTensor", "inputs");
         return p.value_depend ? &p.tensor : nullptr;
@@ -226,6 +241,13 @@ public:
         const ParamInfo* p = inputs_.ir(ir_index, "InferShapeContext::GetOptionalInputShape", "inputs");
         return p ? &p->shape.GetOriginShape() : nullptr;
     }
+    const Shape* GetRequiredInputShape(size_t ir_index) const {
+        return &inputs_.required(ir_index, "InferShapeContext::GetRequiredInputShape", "inputs").shape.GetOriginShape();
+    }
+    const Tensor* GetRequiredInputTensor(size_t ir_index) const {
+        const ParamInfo& p = inputs_.required(ir_index, "InferShapeContext::GetRequiredInputTensor", "inputs");
+        return p.value_depend ? &p.tensor : nullptr;
+    }
     Shape* GetOutputShape(size_t index) {
         if (index >= outputs_.size()) ascendc_emu::host_fail(ascendc_emu::cat("InferShapeContext::GetOutputShape(", index, "): the op has ", outputs_.size(), " outputs"));
         return &outputs_[index];
@@ -247,6 +269,9 @@ public:
     ge::DataType GetOptionalInputDataType(size_t ir_index) const {
         const ParamInfo* p = inputs_.ir(ir_index, "InferDataTypeContext::GetOptionalInputDataType", "inputs");
         return p ? p->desc.dtype_ : ge::DT_UNDEFINED;
+    }
+    ge::DataType GetRequiredInputDataType(size_t ir_index) const {
+        return inputs_.required(ir_index, "InferDataTypeContext::GetRequiredInputDataType", "inputs").desc.dtype_;
     }
     ge::graphStatus SetOutputDataType(size_t index, ge::DataType dtype) {
         if (index >= outputs_.size()) {

@@ -2,7 +2,8 @@
 //
 // The pairs are those of the dav-c220 implementation; a pair it lacks (float -> int8_t, bfloat16_t -> half,
 // ...) has no instruction and fails to compile, a mode a pair does not accept fails at run time. Float to
-// integer conversions saturate and turn NaN into 0. CAST_NONE rounds like CAST_RINT where it is accepted.
+// integer conversions saturate and turn NaN into 0; float -> float rounds to an integral value. CAST_NONE
+// rounds like CAST_RINT where it is accepted.
 #pragma once
 
 #include <cmath>
@@ -107,7 +108,9 @@ T saturate(double x) {
 // One element, dst T <- src U.
 template <class T, class U>
 T convert(U v, fp::Mode m) {
-    if constexpr (is_floating<T> && is_floating<U>) {
+    if constexpr (std::is_same_v<T, float> && std::is_same_v<U, float>) {
+        return float(round_integral(double(v), m));  // float -> float rounds to an integral value
+    } else if constexpr (is_floating<T> && is_floating<U>) {
         return float_from_bits<T>(fp::from_double(double(float(v)), format_of<T>(), m));
     } else if constexpr (is_floating<T>) {
         if constexpr (std::is_signed_v<U>) return float_from_bits<T>(fp::from_int(int64_t(v), format_of<T>(), m));

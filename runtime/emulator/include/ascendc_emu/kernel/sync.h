@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <type_traits>
 
 #include "runtime.h"
@@ -20,19 +21,18 @@
 
 namespace ascendc_emu {
 
-inline void check_event_id(int32_t id, const char* api, const char* event, const Loc& loc) {
-    if (id < 0 || id >= kEventIds) fail(loc, api, cat("<HardEvent::", event, ">: event id ", id, " is outside 0..", kEventIds - 1));
+// `api` names the call with its event, e.g. "SetFlag<HardEvent::MTE2_V>".
+inline void check_event_id(int32_t id, const std::string& api, const Loc& loc) {
+    if (id < 0 || id >= kEventIds) fail(loc, api.c_str(), cat("event id ", id, " is outside 0..", kEventIds - 1));
 }
 
-inline void set_flag(int& count, const char* api, const char* event, int32_t id, const Loc& loc) {
-    check_event_id(id, api, event, loc);
-    if (count > 0) fail(loc, api, cat("<HardEvent::", event, ">(", id, ") is already set and not yet waited (SetFlag and WaitFlag must alternate)"));
+inline void set_flag(int& count, const std::string& api, int32_t id, const Loc& loc) {
+    if (count > 0) fail(loc, api.c_str(), cat("event id ", id, " is already set and not yet waited (SetFlag and WaitFlag must alternate)"));
     count += 1;
 }
 
-inline void wait_flag(int& count, const char* api, const char* event, int32_t id, const Loc& loc) {
-    check_event_id(id, api, event, loc);
-    if (count <= 0) fail(loc, api, cat("<HardEvent::", event, ">(", id, ") has no SetFlag before it (on the device this waits forever)"));
+inline void wait_flag(int& count, const std::string& api, int32_t id, const Loc& loc) {
+    if (count <= 0) fail(loc, api.c_str(), cat("event id ", id, " has no SetFlag before it (on the device this waits forever)"));
     count -= 1;
 }
 
@@ -131,15 +131,17 @@ void PipeBarrier(ASCENDC_EMU_LOC) {
 template <HardEvent event>
 void SetFlag(int32_t eventID, ASCENDC_EMU_LOC) {
     auto& c = ascendc_emu::enter("SetFlag", loc);
-    ascendc_emu::check_event_id(eventID, "SetFlag", ascendc_emu::event_name(event), loc);
-    ascendc_emu::set_flag(c.events[int(event)][eventID], "SetFlag", ascendc_emu::event_name(event), eventID, loc);
+    const std::string api = ascendc_emu::cat("SetFlag<HardEvent::", ascendc_emu::event_name(event), ">");
+    ascendc_emu::check_event_id(eventID, api, loc);
+    ascendc_emu::set_flag(c.events[int(event)][eventID], api, eventID, loc);
 }
 
 template <HardEvent event>
 void WaitFlag(int32_t eventID, ASCENDC_EMU_LOC) {
     auto& c = ascendc_emu::enter("WaitFlag", loc);
-    ascendc_emu::check_event_id(eventID, "WaitFlag", ascendc_emu::event_name(event), loc);
-    ascendc_emu::wait_flag(c.events[int(event)][eventID], "WaitFlag", ascendc_emu::event_name(event), eventID, loc);
+    const std::string api = ascendc_emu::cat("WaitFlag<HardEvent::", ascendc_emu::event_name(event), ">");
+    ascendc_emu::check_event_id(eventID, api, loc);
+    ascendc_emu::wait_flag(c.events[int(event)][eventID], api, eventID, loc);
 }
 
 // The portable form of SetFlag/WaitFlag, named by source and destination pipe.
@@ -148,13 +150,13 @@ class TQueSync {
 public:
     void SetFlag(TEventID id, ASCENDC_EMU_LOC) {
         auto& c = ascendc_emu::enter("TQueSync::SetFlag", loc);
-        ascendc_emu::check_event_id(id, "TQueSync::SetFlag", "pipe pair", loc);
-        ascendc_emu::set_flag(c.queue_sync[src][dst][id], "TQueSync::SetFlag", "pipe pair", id, loc);
+        ascendc_emu::check_event_id(id, "TQueSync::SetFlag", loc);
+        ascendc_emu::set_flag(c.queue_sync[src][dst][id], "TQueSync::SetFlag", id, loc);
     }
     void WaitFlag(TEventID id, ASCENDC_EMU_LOC) {
         auto& c = ascendc_emu::enter("TQueSync::WaitFlag", loc);
-        ascendc_emu::check_event_id(id, "TQueSync::WaitFlag", "pipe pair", loc);
-        ascendc_emu::wait_flag(c.queue_sync[src][dst][id], "TQueSync::WaitFlag", "pipe pair", id, loc);
+        ascendc_emu::check_event_id(id, "TQueSync::WaitFlag", loc);
+        ascendc_emu::wait_flag(c.queue_sync[src][dst][id], "TQueSync::WaitFlag", id, loc);
     }
 };
 
