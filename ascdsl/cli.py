@@ -4,7 +4,8 @@
     ascdsl run FILE[:KERNEL] --inputs in.npz --output out.npz [--attr NAME=VALUE ...]
     ascdsl check                                              run every operator's doc examples and check them
 
-A user mistake prints one message (file:line:col for DSL errors) and exits 1; --debug shows the traceback.
+A user mistake prints one message (file:line:col for DSL errors) and exits 1; anything else is a bug of ascdsl
+and prints one "internal error: ... (please report)" line and exits 2. --debug shows the traceback of either.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import ast as pyast
 import importlib.util
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ascdsl.errors import AscdslError
+from ascdsl.errors import AscdslError, DslError, Span
 from ascdsl.kernel import Kernel
 from ascdsl.pipeline import STAGES
 
@@ -37,14 +39,47 @@ def load_kernels(path: str) -> dict[str, Kernel]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with warnings.catch_warnings():
+            # Python's compile-time warnings ("is" with a literal, invalid escapes) would be a second message;
+            # the DSL frontend reports what matters in a kernel.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            spec.loader.exec_module(module)
     except AscdslError:
         raise
     except SyntaxError as exc:
-        raise AscdslError(f"{exc.filename}:{exc.lineno}:{exc.offset}: Python syntax error: {exc.msg}") from None
+        raise _syntax_error(exc, str(file)) from None
     except Exception as exc:
-        raise AscdslError(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+        message = f"importing {path} failed: {type(exc).__name__}: {exc}"
+        span = _user_frame(exc, file)
+        raise (DslError(message, span) if span is not None else AscdslError(message)) from None
     return {k: v for k, v in vars(module).items() if isinstance(v, Kernel)}
+
+
+def _syntax_error(exc: SyntaxError, default_file: str) -> AscdslError:
+    """A Python syntax error of a kernel file, at its line and column (Python gives column 0 or None at times)."""
+    file = exc.filename or default_file
+    if exc.lineno is None:
+        return AscdslError(f"{file}: Python syntax error: {exc.msg}")
+    line, col = exc.lineno, max(exc.offset or 1, 1)
+    end_line, end_col = exc.end_lineno or line, exc.end_offset or col + 1
+    if (end_line, end_col) <= (line, col):
+        end_line, end_col = line, col + 1
+    return DslError(f"Python syntax error: {exc.msg}", Span(file, line, col, end_line, end_col))
+
+
+def _user_frame(exc: BaseException, file: Path) -> Span | None:
+    """Where in the user's file (the innermost frame there) an exception raised while importing it came from."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == str(file) and frame.lineno is not None:
+            found = frame
+    if found is None:
+        return None
+    line = found.lineno or 1
+    col = (found.colno or 0) + 1
+    end_col = (found.end_colno or col) + 1 if found.end_lineno == line else col + 1
+    return Span(str(file), line, col, line, max(end_col, col + 1))
 
 
 def pick_kernel(target: str) -> Kernel:
@@ -172,6 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(str(exc), file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug of ascdsl, not of the user: one line, and the traceback with --debug
+        if args.debug:
+            traceback.print_exc()
+        text = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        print(f"internal error: {detail} (please report; run with --debug for the traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

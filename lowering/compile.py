@@ -26,8 +26,7 @@ class CompiledKernel:
 def compile_sources(k: Kernel, *, socs: tuple[str, ...] = ("ascend910b", "ascend910_93"), op_type: str | None = None) -> CompiledKernel:
     for soc in socs:
         get_target(soc)  # an unknown SoC is an error before any work
-    sig = signature_of(k, op_type)
-    sig = dataclasses.replace(sig, spec=dataclasses.replace(sig.spec, socs=socs))
+    sig = signature_of(k, op_type, socs)
     module = lower(k.ir)
     kernel_name = sig.kernel.sym_name.data
     source = f"{Path(k.filename).name}:{k.first_line}"

@@ -13,6 +13,7 @@ from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, TensorType
 from ascdsl.frontend.signature import ParamSpec, read_param
 from ascdsl.kernel import Kernel
+from ascdsl.targets import get_target
 
 
 def camel(name: str) -> str:
@@ -74,11 +75,13 @@ def _dtype_columns(kernel: t.KernelOp, params: list[ParamSpec]) -> list[dict[str
     return [dict(zip(used, c, strict=True)) for c in combos]
 
 
-def signature_of(k: Kernel, op_type: str | None = None) -> Signature:
+def signature_of(k: Kernel, op_type: str | None = None, socs: tuple[str, ...] = ("ascend910b", "ascend910_93")) -> Signature:
     module = k.ir
     kernel = next(op for op in module.ops if isinstance(op, t.KernelOp))
     params = [read_param(p, k.globals) for p in k.syntax.params]
     columns = _dtype_columns(kernel, params)
+    missing = set().union(*(get_target(soc).missing_dtypes for soc in socs))
+    columns = [col for col in columns if not set(col.values()) & missing]
     tensors = []
     for p, arg in zip(params, kernel.body.block.args, strict=True):
         if not p.is_tensor:
@@ -90,7 +93,7 @@ def signature_of(k: Kernel, op_type: str | None = None) -> Signature:
             like = next((q.name for q in params if q.role == "in" and q.element == p.element and not q.optional), None)
         tensors.append(TensorParam(p.name, p.role, p.optional, tuple(names), ("ND",) * len(names), like))
     attrs = [AttrParam(p.name, p.attr_type or "int", p.default) for p in params if p.role == "attr"]
-    spec = OpSpec(op_type or getattr(k, "op_type", None) or camel(k.name), tuple(tensors), tuple(attrs))
+    spec = OpSpec(op_type or getattr(k, "op_type", None) or camel(k.name), tuple(tensors), tuple(attrs), socs)
     return Signature(kernel, spec, params)
 
 

@@ -18,22 +18,25 @@ BACKENDS = ("interp", "emu", "npu")
 
 def run(
     kernel: Kernel, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None, stage: str = "tile"
-) -> None:
+) -> Any:
     """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
 
     Out and InOut tensors are updated in place when the whole run succeeds; an invalid call raises
     `AclnnError` with the aclnn status code before anything is written. `stage` picks the pipeline stage the
     interpreter runs (ascdsl.pipeline.STAGES); every stage gives the same results.
+
+    Returns what the backend measured: the interpreter's launch (block dim, tiling fields and, at the ascendc
+    stages, per-core counters) or the emulator's report (per-core GM bytes, DMA sizes, UB use).
     """
     if backend == "interp":
         module = kernel.ir if stage == "tile" else lower(kernel.ir, stage)
-        interpret(module, args, budget=budget)
-        return
+        return interpret(module, args, budget=budget)
     if backend == "emu":
-        raise BackendUnavailableError(
-            "backend 'emu' (the printed Ascend C compiled with g++ against the CPU emulator) needs the Ascend C "
-            "printer, which this version of ascdsl does not have yet; use backend='interp'"
-        )
+        if shutil.which("g++") is None:
+            raise BackendUnavailableError("backend 'emu' compiles the printed Ascend C with g++, which was not found")
+        from ascdsl.runtime.emu_backend import run_emu
+
+        return run_emu(kernel, args)
     if backend == "npu":
         missing = "an Ascend NPU and the CANN toolkit (ASCEND_HOME_PATH, bisheng)"
         if shutil.which("bisheng") is None:

@@ -195,9 +195,18 @@ def test_run_bad_attr_syntax_and_unknown_backend(tmp_path: Path, capsys: pytest.
     code, _, err = run_cli(capsys, *base, "--attr", "oops")
     assert code == 1
     assert_one_message(err, "NAME=VALUE")
-    code, _, err = run_cli(capsys, *base, "--backend", "emu")
+    code, _, err = run_cli(capsys, *base, "--backend", "tpu")
     assert code == 1
-    assert_one_message(err, "emu")
+    assert_one_message(err, "unknown backend 'tpu'")
+
+
+def test_run_on_the_emulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inputs, output = tmp_path / "in.npz", tmp_path / "o.npz"
+    np.savez(inputs, x=np.array([1.0, 2.0], np.float32), y=np.array([0.5, 0.25], np.float32), z=np.zeros(2, np.float32))
+    code, _, _ = run_cli(capsys, "run", str(VADD), "--inputs", str(inputs), "--output", str(output), "--backend", "emu")
+    assert code == 0
+    with np.load(output) as out:
+        assert out["z"].tolist() == [1.5, 2.25]
 
 
 def test_run_unwritable_output_is_one_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

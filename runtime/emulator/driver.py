@@ -17,7 +17,7 @@ import numpy as np
 from ascdsl.lowering.opspec import OpSpec
 from ascdsl.runtime.emulator.build import build_project
 from ascdsl.runtime.emulator.report import EmuReport, parse_report
-from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, read_outputs, write_run_dir
+from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, encode_attrs, read_outputs, write_run_dir
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError, DeviceRuntimeError
@@ -62,12 +62,15 @@ def run_project(
     timeout: float = 60.0,
 ) -> EmuReport:
     project_dir = Path(project_dir)
+    # Caller mistakes first: they need no compiler.
     bound = bind_tensors(op, tensors)
+    attr_lines = encode_attrs(op, attrs)
+    defines = dtype_defines(op, bound, combination(op, bound))
     argc = len(op.inputs) + len(op.outputs) + 2
-    build = build_project(project_dir, op.kernel_name, dtype_defines(op, bound, combination(op, bound)), argc)
+    build = build_project(project_dir, op.kernel_name, defines, argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
-        write_run_dir(run_dir, op, bound, attrs, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
+        write_run_dir(run_dir, op, bound, attr_lines, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
         try:
             proc = subprocess.run(
                 [str(build.binary), str(run_dir)],

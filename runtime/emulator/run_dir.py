@@ -70,21 +70,32 @@ def _attr_value(a: AttrParam, value: object) -> str:
     raise AscdslError(f"attribute '{a.name}' has the type {a.type!r}, which the emulator does not pass")
 
 
+def encode_attrs(op: OpSpec, attrs: Mapping[str, object]) -> list[str]:
+    """The manifest lines of the attributes the call passes; an attribute left out takes the OpDef default."""
+    by_name = {a.name: a for a in op.attrs}
+    unknown = sorted(set(attrs) - set(by_name))
+    if unknown:
+        raise AscdslError(f"{op.op_type} has no attribute named {', '.join(unknown)}")
+    lines = []
+    for a in op.attrs:
+        if a.name in attrs:
+            lines.append(f"attr {a.name} {a.type} {_attr_value(a, attrs[a.name])}")
+        elif a.default is None:
+            raise AscdslError(f"{op.op_type}: the required attribute '{a.name}' has no value")
+    return lines
+
+
 def write_run_dir(
     run_dir: Path,
     op: OpSpec,
     bound: list[BoundTensor],
-    attrs: Mapping[str, object],
+    attr_lines: list[str],
     *,
     soc: str,
     core_num: int,
     ub_bytes: int,
     timeout: float,
 ) -> None:
-    by_name = {a.name: a for a in op.attrs}
-    unknown = sorted(set(attrs) - set(by_name))
-    if unknown:
-        raise AscdslError(f"{op.op_type} has no attribute named {', '.join(unknown)}")
     lines = [f"op {op.op_type}", f"soc {soc}", f"core_num {core_num}", f"ub_bytes {ub_bytes}", f"timeout {timeout!r}"]
     for i, b in enumerate(bound):
         if b.array is None or b.dtype is None:
@@ -93,12 +104,7 @@ def write_run_dir(
         shape = " ".join(str(d) for d in b.array.shape)
         lines.append(f"tensor {b.param.role} {b.param.name} {b.dtype.name} {b.array.ndim} {shape}".rstrip())
         (run_dir / f"t{i}.bin").write_bytes(np.ascontiguousarray(b.array).tobytes())
-    for a in op.attrs:
-        if a.name in attrs:
-            lines.append(f"attr {a.name} {a.type} {_attr_value(a, attrs[a.name])}")
-        elif a.default is None:
-            raise AscdslError(f"{op.op_type}: the required attribute '{a.name}' has no value")
-    (run_dir / "manifest.txt").write_text("\n".join(lines) + "\n")
+    (run_dir / "manifest.txt").write_text("\n".join([*lines, *attr_lines]) + "\n")
 
 
 def read_outputs(run_dir: Path, bound: list[BoundTensor]) -> None:

@@ -132,6 +132,24 @@ def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, ta
     return env
 
 
+def check_call(kernel: t.KernelOp, args: Mapping[str, Any]) -> None:
+    """Everything a call must pass before it runs, on any backend: the signature, then the kernel's checks."""
+    module = kernel.parent_op()
+    assert isinstance(module, ModuleOp)
+    bound = bind(kernel, args)
+    env = KernelEnv(dtype_env=bound.dtype_env)
+    watch = _Watch(Budget())
+    interp = _interpreter(module, env, watch)
+    block = kernel.body.block
+    checks = [op for op in block.ops if is_host_op(op)]
+    interp.push_scope("checks")
+    interp.set_values(zip(block.args, bound.values, strict=True))
+    try:
+        _run_ops(interp, checks)
+    finally:
+        interp.pop_scope()
+
+
 def run(
     module: ModuleOp,
     args: Mapping[str, Any],
@@ -139,9 +157,10 @@ def run(
     kernel: str | None = None,
     budget: Budget | None = None,
     target: Target | None = None,
-) -> None:
+) -> KernelEnv:
     """Check the call, run the kernel, and write its outputs into the caller's arrays."""
     k = find_kernel(module, kernel)
     bound = bind(k, args)
-    launch(k, bound, budget=budget, target=target)
+    env = launch(k, bound, budget=budget, target=target)
     bound.commit()
+    return env
