@@ -72,7 +72,7 @@ def _user_frame(exc: BaseException, file: Path) -> Span | None:
     """Where in the user's file (the innermost frame there) an exception raised while importing it came from."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == str(file) and frame.lineno is not None:
+        if frame.lineno is not None and Path(frame.filename).resolve() == file.resolve():
             found = frame
     if found is None:
         return None
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         text = str(exc).strip().splitlines()
         detail = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-        print(f"internal error: {detail} (please report; run with --debug for the traceback)", file=sys.stderr)
+        print(f"internal error: {detail} (please report)", file=sys.stderr)
         return 2
 
 

@@ -18,17 +18,21 @@ import numpy as np
 from ascdsl.checking import compare_stages, generate_args
 from ascdsl.errors import AscdslError
 from ascdsl.kernel import Kernel
+from ascdsl.operator import Operator
 
 CASES_PER_KERNEL = 3
 
 
-def operator_kernels() -> list[Kernel]:
+def operator_units() -> list[Kernel | Operator]:
+    """The operators of ascdsl.ops: multi-kernel operators, and kernels that belong to none."""
     import ascdsl.ops as ops
 
-    found: list[Kernel] = []
+    found: list[Kernel | Operator] = []
     for info in pkgutil.iter_modules(ops.__path__):
         module = importlib.import_module(f"ascdsl.ops.{info.name}")
-        found += [v for v in vars(module).values() if isinstance(v, Kernel) and v not in found]
+        units = [v for v in vars(module).values() if isinstance(v, Kernel | Operator)]
+        owned = {id(k) for u in units if isinstance(u, Operator) for _, k in u.kernels}
+        found += [u for u in units if not (isinstance(u, Kernel) and id(u) in owned) and u not in found]
     return found
 
 
@@ -41,6 +45,26 @@ def example_kernels(root: Path = Path("examples")) -> list[Kernel]:
     for file in sorted(root.glob("*.py")):
         out += list(load_kernels(str(file)).values())
     return out
+
+
+def check_unit(unit: Kernel | Operator, build_dir: Path | None) -> bool:
+    """Compile an operator (all its kernels into one project) and check each kernel at every stage."""
+    if isinstance(unit, Kernel):
+        return check_file(f"{unit.name} ({Path(unit.filename).name})", unit, build_dir)
+    label = f"operator {unit.op_type}"
+    try:
+        if build_dir is not None:
+            from ascdsl.lowering.compile import compile_project
+
+            compile_project(unit, build_dir / unit.op_type)
+            print(f"PASS  {label}: one project with {len(unit.kernels)} tiling keys in {build_dir / unit.op_type}")
+    except AscdslError as exc:
+        print(f"FAIL  {label}: {exc}")
+        return False
+    ok = True
+    for when, k in unit.kernels:
+        ok &= check_file(f"{k.name} ({unit.select}={when})", k, None)
+    return ok
 
 
 def check_file(label: str, k: Kernel, build_dir: Path | None = None) -> bool:
@@ -78,8 +102,8 @@ def check_everything(build_dir: Path) -> bool:
     from ascdsl.ops.examples import check_all
 
     ok = True
-    for k in operator_kernels() + example_kernels():
-        ok &= check_file(f"{k.name} ({Path(k.filename).name})", k, build_dir)
+    for unit in operator_units() + example_kernels():
+        ok &= check_unit(unit, build_dir)
     ok &= check_all(verbose=True)
     print("main job: all checks passed" if ok else "main job: some checks FAILED")
     return ok

@@ -9,8 +9,11 @@ from ascdsl.lowering.kernel_printer import print_kernel, print_tiling_header, ti
 from ascdsl.lowering.kernel_signature import Signature, signature_of
 from ascdsl.lowering.project_writer import write_project
 from ascdsl.lowering.tiling_printer import print_tiling_func
+from xdsl.dialects.builtin import ModuleOp
 
+from ascdsl.errors import AscdslError
 from ascdsl.kernel import Kernel
+from ascdsl.operator import Operator
 from ascdsl.pipeline import lower
 from ascdsl.targets import get_target
 
@@ -23,21 +26,38 @@ class CompiledKernel:
     tiling_func_cpp: str
 
 
-def compile_sources(k: Kernel, *, socs: tuple[str, ...] = ("ascend910b", "ascend910_93"), op_type: str | None = None) -> CompiledKernel:
+def compile_sources(
+    unit: Kernel | Operator, *, socs: tuple[str, ...] = ("ascend910b", "ascend910_93"), op_type: str | None = None
+) -> CompiledKernel:
+    """The printed sources of a kernel, or of an operator of several kernels (one tiling key each)."""
     for soc in socs:
         get_target(soc)  # an unknown SoC is an error before any work
-    sig = signature_of(k, op_type, socs)
-    module = lower(k.ir)
-    kernel_name = sig.kernel.sym_name.data
-    source = f"{Path(k.filename).name}:{k.first_line}"
-    return CompiledKernel(
-        sig,
-        print_kernel(sig, module, source),
-        print_tiling_header(sig, tiling_fields(module, kernel_name)),
-        print_tiling_func(sig, module),
-    )
+    kernels = [k for _, k in unit.kernels] if isinstance(unit, Operator) else [unit]
+    name = op_type or (unit.op_type if isinstance(unit, Operator) else None)
+    parts: list[tuple[Signature, ModuleOp]] = []
+    for key, k in enumerate(kernels, start=1):
+        sig = dataclasses.replace(signature_of(k, name, socs), tiling_key=key, keyed=len(kernels) > 1)
+        parts.append((sig, lower(k.ir)))
+    _check_same_interface(parts)
+    sig0 = parts[0][0]
+    source = ", ".join(f"{Path(k.filename).name}:{k.first_line}" for k in kernels)
+    select = (unit.select, [v for v, _ in unit.kernels]) if isinstance(unit, Operator) else None
+    headers = [(sig, tiling_fields(module, sig.kernel.sym_name.data)) for sig, module in parts]
+    return CompiledKernel(sig0, print_kernel(parts, source), print_tiling_header(headers), print_tiling_func(parts, select))
 
 
-def compile_project(k: Kernel, out_dir: Path, **kwargs: object) -> list[Path]:
+def _check_same_interface(parts: list[tuple[Signature, ModuleOp]]) -> None:
+    first = parts[0][0].spec
+    for sig, _ in parts[1:]:
+        a = [(p.name, p.role, p.optional, p.dtypes) for p in first.tensors]
+        b = [(p.name, p.role, p.optional, p.dtypes) for p in sig.spec.tensors]
+        if a != b or first.attrs != sig.spec.attrs:
+            raise AscdslError(
+                f"the kernels of operator {first.op_type} declare different parameters, attributes or dtypes; "
+                "one operator has one interface"
+            )
+
+
+def compile_project(k: Kernel | Operator, out_dir: Path, **kwargs: object) -> list[Path]:
     c = compile_sources(k, **kwargs)  # type: ignore[arg-type]
     return write_project(out_dir, c.sig.spec, kernel_cpp=c.kernel_cpp, tiling_h=c.tiling_h, tiling_func_cpp=c.tiling_func_cpp)

@@ -25,10 +25,16 @@ class Signature:
     kernel: t.KernelOp
     spec: OpSpec
     params: list[ParamSpec]
+    tiling_key: int = 1
+    keyed: bool = False  # one of several kernels of an operator: names carry the tiling key
 
     @property
     def struct(self) -> str:
-        return f"{self.spec.op_type}TilingData"
+        return f"{self.spec.op_type}Key{self.tiling_key}TilingData" if self.keyed else f"{self.spec.op_type}TilingData"
+
+    @property
+    def body_name(self) -> str:
+        return f"{self.spec.kernel_name}_key{self.tiling_key}"
 
     def input_index(self, name: str) -> int:
         return [p.name for p in self.spec.inputs].index(name)

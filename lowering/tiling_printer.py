@@ -142,17 +142,37 @@ class TilingPrinter(CxxEmitter):
         self.line("(void)attrs;")
         self.bind_args()
         self.block(self.func.body.block)
-        self.line("context->SetTilingKey(1);")
+        self.line(f"context->SetTilingKey({self.sig.tiling_key});")
         self.line("size_t* workspace = context->GetWorkspaceSizes(1);")
         self.line("workspace[0] = platform.GetLibApiWorkSpaceSize();")
         self.line("return ge::GRAPH_SUCCESS;")
-        head = [TILING_HELPERS, "static ge::graphStatus TilingFunc(gert::TilingContext* context)", "{"]
+        name = f"TilingFuncKey{self.sig.tiling_key}" if self.sig.keyed else "TilingFunc"
+        head = [f"static ge::graphStatus {name}(gert::TilingContext* context)", "{"]
         return "\n".join(head + self.lines + ["}", ""])
 
 
-def print_tiling_func(sig: Signature, module: ModuleOp) -> str:
-    func = next(f for f in module.ops if isinstance(f, host.TilingFuncOp))
-    return TilingPrinter(sig, func).print()
+def print_tiling_func(parts: list[tuple[Signature, ModuleOp]], select: tuple[str, list[str]] | None = None) -> str:
+    """The tiling function; for an operator of several kernels, one per tiling key and a `TilingFunc` that
+    picks one by the value of the `select` attribute (the first kernel for any other value)."""
+    out = [TILING_HELPERS]
+    for sig, module in parts:
+        func = next(f for f in module.ops if isinstance(f, host.TilingFuncOp))
+        out.append(TilingPrinter(sig, func).print())
+    if len(parts) > 1:
+        assert select is not None
+        attr, values = select
+        sig0 = parts[0][0]
+        index = sig0.attr_index(attr)
+        lines = ["static ge::graphStatus TilingFunc(gert::TilingContext* context)", "{"]
+        lines.append(f"    const char* choice = context->GetAttrs()->GetStr({index});")
+        for (sig, _), value in zip(parts[1:], values[1:], strict=True):
+            lines.append(f'    if (choice != nullptr && std::string(choice) == "{value}") {{')
+            lines.append(f"        return TilingFuncKey{sig.tiling_key}(context);")
+            lines.append("    }")
+        lines.append(f"    return TilingFuncKey{sig0.tiling_key}(context);")
+        lines += ["}", ""]
+        out.append("\n".join(lines))
+    return "\n".join(out)
 
 
 

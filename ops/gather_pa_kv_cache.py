@@ -37,6 +37,7 @@ from ascdsl import (
     u16,
     u32,
 )
+from ascdsl.operator import operator
 
 MAX_TOKEN_BYTES = 148 * 1024  # the doc's limit on one token of key or value
 
@@ -168,6 +169,9 @@ def gather_pa_kv_cache_nz(
                 value[row : row + n] = 0
 
 
+GATHER_PA_KV_CACHE = operator("GatherPaKvCache", "cache_mode", {"Norm": gather_pa_kv_cache_norm, "PA_NZ": gather_pa_kv_cache_nz})
+
+
 def gather_pa_kv_cache(
     key_cache: np.ndarray | None,
     value_cache: np.ndarray | None,
@@ -198,7 +202,7 @@ def gather_pa_kv_cache(
     }
     # The two layouts are two kernels of one operator; the mode picks one (an invalid mode is the Norm
     # kernel's 561002, after the tensors' own checks, as aclnn orders them).
-    run(gather_pa_kv_cache_nz if cache_mode == "PA_NZ" else gather_pa_kv_cache_norm, args, backend=backend)
+    run(GATHER_PA_KV_CACHE, args, backend=backend)
     return key, value  # type: ignore[return-value]
 
 

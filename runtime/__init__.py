@@ -11,13 +11,14 @@ from ascdsl.runtime.interpreter.engine import run as interpret
 
 from ascdsl.errors import AscdslError, BackendUnavailableError
 from ascdsl.kernel import Kernel
+from ascdsl.operator import Operator
 from ascdsl.pipeline import lower
 
 BACKENDS = ("interp", "emu", "npu")
 
 
 def run(
-    kernel: Kernel, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None, stage: str = "tile"
+    kernel: Kernel | Operator, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None, stage: str = "tile"
 ) -> Any:
     """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
 
@@ -29,6 +30,8 @@ def run(
     stages, per-core counters) or the emulator's report (per-core GM bytes, DMA sizes, UB use).
     """
     if backend == "interp":
+        if isinstance(kernel, Operator):
+            kernel = kernel.kernel_for(args)
         module = kernel.ir if stage == "tile" else lower(kernel.ir, stage)
         return interpret(module, args, budget=budget)
     if backend == "emu":

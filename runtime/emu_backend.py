@@ -22,12 +22,13 @@ from ascdsl.runtime.interpreter.engine import check_call
 
 from ascdsl.errors import ACLNN_ERR_PARAM_INVALID, AclnnError
 from ascdsl.kernel import Kernel
+from ascdsl.operator import Operator
 from ascdsl.targets import get_target
 
 _compiled: dict[int, tuple[Any, Path]] = {}
 
 
-def _project(k: Kernel) -> tuple[Any, Path]:
+def _project(k: Kernel | Operator) -> tuple[Any, Path]:
     """The kernel's compiled sources and their project directory (written once per content)."""
     if id(k) in _compiled:
         return _compiled[id(k)]
@@ -48,10 +49,11 @@ def _project(k: Kernel) -> tuple[Any, Path]:
     return c, root
 
 
-def run_emu(k: Kernel, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0) -> EmuReport:
+def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0) -> EmuReport:
+    k = unit.kernel_for(args) if isinstance(unit, Operator) else unit
     kernel_op = next(op for op in k.ir.ops if op.name == "tile.kernel")
     check_call(kernel_op, args)  # AclnnError with its code before anything runs
-    c, root = _project(k)
+    c, root = _project(unit)
     bound = bind(kernel_op, args)  # defaults applied, arrays checked
     target = get_target(soc)
     for var, dt in bound.dtype_env.items():

@@ -94,3 +94,17 @@ def test_emulator_moves_the_bytes_the_interpreter_counts() -> None:
     report = run(vadd, {"x": x, "y": y, "z": z}, backend="emu")
     assert report.block_dim == block_dim
     assert (report.gm_read_bytes, report.gm_write_bytes) == (read, written) == (2 * x.nbytes, z.nbytes)
+
+
+@settings(deadline=None, max_examples=5)
+@given(c=gather_cases())
+def test_gather_pa_nz_matches_the_golden(c: GatherCase) -> None:
+    from test_gather_pa_kv_cache_nz import expected, nz_args, nz_compatible
+
+    if not nz_compatible(c) or c.key.dtype.name.startswith("float8") or c.key.dtype.kind == "V":
+        return
+    args = nz_args(c)
+    ops.gather_pa_kv_cache(**args, backend="emu")
+    ek, ev = expected(c)
+    assert_same_bits(args["key"], ek, "key")
+    assert_same_bits(args["value"], ev, "value")

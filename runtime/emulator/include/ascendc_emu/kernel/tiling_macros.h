@@ -30,3 +30,8 @@
                                                                (tiling_arg)))
 
 #define TILING_KEY_IS(k) (::ascendc_emu::launch().tiling_key == static_cast<uint64_t>(k))
+
+// REGISTER_TILING_FOR_TILINGKEY tells the op compiler which struct a tiling key's data has; the emulator
+// loads whatever struct the branch names in GET_TILING_DATA_WITH_STRUCT, so it only checks the struct.
+#define REGISTER_TILING_FOR_TILINGKEY(key_expr, tiling_struct) \
+    static_assert(std::is_trivially_copyable_v<tiling_struct>, "tiling structs are plain data")
