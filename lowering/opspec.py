@@ -46,7 +46,7 @@ class AttrParam:
 
 @dataclass(frozen=True)
 class OpSpec:
-    op_type: str  # CamelCase OpType, e.g. "GatherPaKvCache"
+    op_type: str  # CamelCase OpType, e.g. "AddCustom"
     tensors: tuple[TensorParam, ...]
     attrs: tuple[AttrParam, ...]
     socs: tuple[str, ...] = ("ascend910b", "ascend910_93")

@@ -47,6 +47,10 @@ def cast_array(x: np.ndarray, dst: dtypes.DType, mode: str) -> np.ndarray:
     assert src is not None
     if src.is_float and dst.is_integer:
         return _saturate(_round(x.astype(np.float64), mode), dst)
+    if src.is_integer and dst.is_integer:
+        # The vector unit's integer conversions saturate (as the emulator's Cast does), they do not wrap.
+        info = np.iinfo(dst.numpy)
+        return np.clip(x.astype(np.int64) if src.name != "u64" else x, info.min, info.max).astype(dst.numpy)
     narrowing = (src.is_float and dst.is_float and dst.itemsize < src.itemsize) or (src.name, dst.name) == ("f16", "bf16")
     inexact_int = src.is_integer and dst.is_float and not _int_to_float_is_exact(src, dst)
     if (narrowing or inexact_int) and mode not in ("rint", "none"):
