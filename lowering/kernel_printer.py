@@ -154,6 +154,17 @@ class KernelPrinter(CxxEmitter):
             ev, i = op.event.data, op.event_id.data
             self.line(f"AscendC::SetFlag<AscendC::HardEvent::{ev}>({i});")
             self.line(f"AscendC::WaitFlag<AscendC::HardEvent::{ev}>({i});")
+        elif isinstance(op, ac.VecReduceOp):
+            self.line(
+                f"AscendC::{op.fn.data}({self.expr(op.dst)}, {self.expr(op.src)}, {self.expr(op.tmp)}, "
+                f"static_cast<int32_t>({self.expr(op.count)}));"
+            )
+        elif isinstance(op, ac.SetAtomicAddOp):
+            self.line(f"AscendC::SetAtomicAdd<{self.elem(op.element)}>();")
+        elif isinstance(op, ac.SetAtomicNoneOp):
+            self.line("AscendC::SetAtomicNone();")
+        elif isinstance(op, ac.SyncAllOp):
+            self.line("AscendC::SyncAll();")
         elif isinstance(op, ac.PipeBarrierOp):
             self.line(f"AscendC::PipeBarrier<PIPE_{op.pipe.data}>();")
         elif isinstance(op, ac.DataCacheCleanOp):

@@ -316,6 +316,58 @@ class FlagOp(IRDLOperation):
             raise VerifyException(f"ascendc.flag: bad event {self.event.data} id {self.event_id.data}")
 
 
+REDUCE = ("ReduceSum", "ReduceMax", "ReduceMin")
+
+
+@irdl_op_definition
+class VecReduceOp(IRDLOperation):
+    """ReduceSum / ReduceMax / ReduceMin(dst, src, tmp, count): the result in dst[0]; tmp is the work buffer
+    the API requires (ceil(count / elements per repeat) elements, rounded up to a 32-byte block)."""
+
+    name = "ascendc.vec_reduce"
+    fn = prop_def(StringAttr)
+    dst = operand_def(LocalType)
+    src = operand_def(LocalType)
+    tmp = operand_def(LocalType)
+    count = operand_def(IndexType)
+
+    def __init__(self, fn: str, dst: SSAValue, src: SSAValue, tmp: SSAValue, count: SSAValue) -> None:
+        super().__init__(properties={"fn": StringAttr(fn)}, operands=[dst, src, tmp, count])
+
+    def verify_(self) -> None:
+        if self.fn.data not in REDUCE:
+            raise VerifyException(f"ascendc.vec_reduce: unknown {self.fn.data}")
+
+
+@irdl_op_definition
+class SetAtomicAddOp(IRDLOperation):
+    """SetAtomicAdd<T>(): the following UB->GM copies add into GM instead of overwriting it."""
+
+    name = "ascendc.set_atomic_add"
+    element = prop_def(Attribute)
+
+    def __init__(self, element: Attribute) -> None:
+        super().__init__(properties={"element": element})
+
+
+@irdl_op_definition
+class SetAtomicNoneOp(IRDLOperation):
+    name = "ascendc.set_atomic_none"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+@irdl_op_definition
+class SyncAllOp(IRDLOperation):
+    """SyncAll<true>(): every core of the launch reaches this point before any goes on (needs schedule mode 1)."""
+
+    name = "ascendc.sync_all"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
 PIPES = ("S", "V", "MTE2", "MTE3", "ALL")
 
 
@@ -369,6 +421,10 @@ ASCENDC = Dialect(
         GetValueOp,
         SetValueOp,
         FlagOp,
+        VecReduceOp,
+        SetAtomicAddOp,
+        SetAtomicNoneOp,
+        SyncAllOp,
         PipeBarrierOp,
         DataCacheCleanOp,
     ],

@@ -57,6 +57,7 @@ class CoreCounters:
 @dataclass
 class UnifiedBuffer:
     budget: int
+    atomic_add: bool = False  # SetAtomicAdd is in force: UB->GM copies accumulate
     used: int = 0
     buffers: dict[str, Buffer] = field(default_factory=dict)
     counters: CoreCounters = field(default_factory=CoreCounters)
@@ -166,6 +167,8 @@ class AscendCFunctions(InterpreterFunctions):
             counters.gm_write_bytes += nbytes
         if to_ub:
             local.array[:n] = window
+        elif _ub(interpreter).atomic_add:
+            window[...] = (window + local.array[:n]).astype(window.dtype)
         else:
             window[...] = local.array[:n]
         return ()
@@ -286,6 +289,38 @@ class AscendCFunctions(InterpreterFunctions):
     @impl(ac.FlagOp)
     def run_flag(self, interpreter: Interpreter, op: ac.FlagOp, args: PythonValues) -> PythonValues:
         return ()  # ordering between pipes: the interpreter runs in program order
+
+    @impl(ac.VecReduceOp)
+    def run_reduce(self, interpreter: Interpreter, op: ac.VecReduceOp, args: PythonValues) -> PythonValues:
+        dst, src, tmp, n = args
+        if n <= 0:
+            raise DeviceRuntimeError(f"{op.fn.data} of {n} elements")
+        need = -(-n * src.array.dtype.itemsize // 256)  # one partial result per 256-byte repeat
+        if tmp.array.size < need:
+            raise DeviceRuntimeError(f"{op.fn.data}: the tmp buffer holds {tmp.array.size} elements, {need} are needed")
+        data = src.array[:n].astype(np.float32)  # accumulated in float32, like the vector unit
+        value = {"ReduceSum": np.sum, "ReduceMax": np.max, "ReduceMin": np.min}[op.fn.data](data)
+        dst.array[0] = np.asarray(value).astype(dst.array.dtype)
+        _ub(interpreter).counters.vector_ops += 1
+        return ()
+
+    @impl(ac.SetAtomicAddOp)
+    def run_atomic_add(self, interpreter: Interpreter, op: ac.SetAtomicAddOp, args: PythonValues) -> PythonValues:
+        _ub(interpreter).atomic_add = True
+        return ()
+
+    @impl(ac.SetAtomicNoneOp)
+    def run_atomic_none(self, interpreter: Interpreter, op: ac.SetAtomicNoneOp, args: PythonValues) -> PythonValues:
+        _ub(interpreter).atomic_add = False
+        return ()
+
+    @impl(ac.SyncAllOp)
+    def run_sync_all(self, interpreter: Interpreter, op: ac.SyncAllOp, args: PythonValues) -> PythonValues:
+        # Cores run one after another in the interpreter, so a barrier between them cannot be honoured here:
+        # a kernel that needs one runs on the emulator (one thread per core).
+        if kenv(interpreter).block_dim > 1:
+            raise DeviceRuntimeError("SyncAll across several cores needs backend='emu' (cores run concurrently there)")
+        return ()
 
     @impl(ac.PipeBarrierOp)
     def run_pipe_barrier(self, interpreter: Interpreter, op: ac.PipeBarrierOp, args: PythonValues) -> PythonValues:
