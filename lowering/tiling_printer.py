@@ -37,6 +37,16 @@ static int64_t DTypeBytes(ge::DataType dt)
     }
 }
 
+// String attribute comparison without the C library (the file is included inside a namespace).
+static bool SameText(const char* a, const char* b)
+{
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
+}
+
 // Python's floor division, as the DSL defines `//`.
 static int64_t FloorDiv(int64_t a, int64_t b)
 {
@@ -112,7 +122,7 @@ class TilingPrinter(CxxEmitter):
             name = self.sig.kernel.names[op.source.index]  # type: ignore[union-attr]
             self.define(op.result, f"(context->GetOptionalInputShape({self.sig.input_index(name)}) != nullptr)")
         elif isinstance(op, t.StrInOp):
-            tests = " || ".join(f'std::string({self.expr(op.source)}) == "{v.data}"' for v in op.values.data)
+            tests = " || ".join(f'SameText({self.expr(op.source)}, "{v.data}")' for v in op.values.data)
             self.define(op.result, f"({self.expr(op.source)} != nullptr && ({tests}))")
         elif isinstance(op, t.RequireOp):
             msg = op.msg.data.replace("\\", "\\\\").replace('"', '\\"')
@@ -166,7 +176,7 @@ def print_tiling_func(parts: list[tuple[Signature, ModuleOp]], select: tuple[str
         lines = ["static ge::graphStatus TilingFunc(gert::TilingContext* context)", "{"]
         lines.append(f"    const char* choice = context->GetAttrs()->GetStr({index});")
         for (sig, _), value in zip(parts[1:], values[1:], strict=True):
-            lines.append(f'    if (choice != nullptr && std::string(choice) == "{value}") {{')
+            lines.append(f'    if (choice != nullptr && SameText(choice, "{value}")) {{')
             lines.append(f"        return TilingFuncKey{sig.tiling_key}(context);")
             lines.append("    }")
         lines.append(f"    return TilingFuncKey{sig0.tiling_key}(context);")

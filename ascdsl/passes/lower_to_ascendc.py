@@ -220,7 +220,7 @@ class _Lowering:
             dst = b.v(ac.GetBufOp(buf, element) if role == "calc" else ac.AllocTensorOp(buf, element))
             self.compute(b, op, dst, values, n)
             values[op.results[0]] = (dst, buf, role)
-            for operand in op.operands:
+            for operand in dict.fromkeys(op.operands):  # once each: `a * a` frees `a` once
                 if last_use.get(operand) is op and operand in values and values[operand][2] == "in":
                     local_in, buf_in, _ = values[operand]
                     b.add(ac.FreeTensorOp(buf_in, local_in))

@@ -29,23 +29,42 @@ CHUNK_ATTR = "ascdsl.chunk"
 MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
 
 
-def _chunk_field(hv: HostValues, group: Group, index: int, share: SSAValue) -> str:
-    """Host: C = (share // bytes per element) rounded down to whole 32-byte blocks of the smallest element."""
+def _group_costs(hv: HostValues, group: Group) -> tuple[SSAValue, SSAValue]:
+    """Host: (UB bytes one element of the group costs over all its buffers, the chunk alignment in elements:
+    whole 32-byte blocks of the smallest element)."""
     h = hv.host
-    plan = buffer_plan(group)
     per_elem = h.const(0)
     smallest: SSAValue | None = None
-    for buf in plan:
+    for buf in buffer_plan(group):
         size = hv.host_sizeof(buf.element)
         per_elem = h.add_(per_elem, h.mul(h.const(buf.depth), size))
         smallest = size if smallest is None else h.min_(smallest, size)
     assert smallest is not None
-    align = h.floordiv(h.const(32), smallest)
-    elems = h.floordiv(share, h.max_(per_elem, h.const(1)))
-    chunk = h.max_(align, h.mul(h.floordiv(elems, align), align))
-    name = f"chunk{index}"
-    hv.publish(chunk, name)
-    return name
+    return h.max_(per_elem, h.const(1)), h.floordiv(h.const(32), smallest)
+
+
+def _chunk_fields(hv: HostValues, groups: list[Group]) -> list[str]:
+    """Each group first gets its smallest chunk (one aligned unit), then an equal share of what is left, so the
+    buffers of all groups together never exceed the budget."""
+    h = hv.host
+    costs = [_group_costs(hv, g) for g in groups]
+    minimums = [h.mul(per, align) for per, align in costs]
+    spare = h.max_(h.const(0), h.sub(h.v(host.UbBytesOp()), _sum(h, minimums)))
+    extra = h.floordiv(spare, h.const(len(groups)))
+    names = []
+    for i, ((per, align), least) in enumerate(zip(costs, minimums, strict=True)):
+        elems = h.floordiv(h.add_(least, extra), per)
+        chunk = h.max_(align, h.mul(h.floordiv(elems, align), align))
+        names.append(f"chunk{i}")
+        hv.publish(chunk, names[-1])
+    return names
+
+
+def _sum(h: Builder, values: list[SSAValue]) -> SSAValue:
+    acc = h.const(0)
+    for v in values:
+        acc = h.add_(acc, v)
+    return acc
 
 
 def _tile_group(group: Group, field: str, hv: HostValues) -> None:
@@ -129,9 +148,8 @@ def tile_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
     groups = [g for g in (group_of(s) for s in sinks_in(kernel)) if g.elementwise]
     if not groups:
         return
-    share = hv.host.floordiv(hv.host.v(host.UbBytesOp()), hv.host.const(len(groups)))
-    for i, g in enumerate(groups):
-        _tile_group(g, _chunk_field(hv, g, i, share), hv)
+    for g, field in zip(groups, _chunk_fields(hv, groups), strict=True):
+        _tile_group(g, field, hv)
 
 
 @dataclass(frozen=True)

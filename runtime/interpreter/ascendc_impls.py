@@ -98,7 +98,10 @@ class AscendCFunctions(InterpreterFunctions):
     def run_buffer(self, interpreter: Interpreter, op: ac.BufferOp, args: PythonValues) -> PythonValues:
         ub = _ub(interpreter)
         dt = resolve(interpreter, op.element)
-        count = int(kenv(interpreter).fields[op.count_field.data])
+        fields = kenv(interpreter).fields
+        if op.count_field.data not in fields:
+            raise DeviceRuntimeError(f"the tiling data has no field {op.count_field.data!r} (the size of {op.sym.data})")
+        count = int(fields[op.count_field.data])
         slot_bytes = -(-count * dt.itemsize // 32) * 32  # InitBuffer rounds each slot up to 32 bytes
         ub.used += slot_bytes * op.depth.data
         ub.counters.ub_bytes = ub.used

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../common/fault.h"
@@ -122,18 +123,17 @@ inline void report_error(const std::string& msg) {
 
 inline std::string hex(uint64_t v) { return cat("0x", std::hex, v); }
 
-// The GM region that holds [addr, addr + bytes), or an error naming the nearest region.
-inline const GmRegion& gm_check(const void* ptr, uint64_t bytes, const char* api, const char* what, const Loc& loc) {
+// Slow path of gm_check: which region is nearest, and by how much the access misses it.
+[[noreturn]] inline void gm_miss(const void* ptr, uint64_t bytes, const char* api, const std::string& what, const Loc& loc) {
     const auto& gm = launch().gm;
     uintptr_t addr = reinterpret_cast<uintptr_t>(ptr);
     auto it = std::upper_bound(gm.begin(), gm.end(), addr, [](uintptr_t a, const GmRegion& r) { return a < r.base; });
     if (it != gm.begin()) {
         const GmRegion& r = *(it - 1);
         uint64_t off = addr - r.base;
-        if (off <= r.size && bytes <= r.size - off) return r;
-        if (off <= r.size + 4096 * 1024ull) {
-            fail(loc, api, cat(what, " bytes [", off, ", ", off + bytes, ") of ", r.name, ", which has ", r.size,
-                               " bytes: ", off + bytes - r.size, " bytes past its end"));
+        if (off <= r.size + 64ull * 1024 * 1024) {
+            fail(loc, api, cat(what, " bytes [", off, ", ", off + bytes, ") of ", r.name, ", which has ", r.size, " bytes: ", off + bytes - r.size,
+                               " bytes past its end"));
         }
     }
     if (ptr == nullptr) fail(loc, api, cat(what, " ", bytes, " bytes at a null GM address (an absent optional tensor?)"));
@@ -142,6 +142,22 @@ inline const GmRegion& gm_check(const void* ptr, uint64_t bytes, const char* api
                            " (outside every GM buffer)"));
     }
     fail(loc, api, cat(what, " ", bytes, " bytes at GM address ", hex(addr), ", outside every GM buffer"));
+}
+
+// The GM region that holds [addr, addr + bytes); otherwise an error naming the nearest region. `what` says
+// what the access does ("reads", "element 5 writes") and is only called on failure.
+template <class What>
+const GmRegion& gm_check(const void* ptr, uint64_t bytes, const char* api, What&& what, const Loc& loc) {
+    const auto& gm = launch().gm;
+    uintptr_t addr = reinterpret_cast<uintptr_t>(ptr);
+    auto it = std::upper_bound(gm.begin(), gm.end(), addr, [](uintptr_t a, const GmRegion& r) { return a < r.base; });
+    if (it != gm.begin()) {
+        const GmRegion& r = *(it - 1);
+        uint64_t off = addr - r.base;
+        if (off <= r.size && bytes <= r.size - off) return r;
+    }
+    if constexpr (std::is_invocable_v<What>) gm_miss(ptr, bytes, api, what(), loc);
+    else gm_miss(ptr, bytes, api, std::string(what), loc);
 }
 
 inline void count_dma(CoreState& c, uint64_t bytes, bool to_gm) {

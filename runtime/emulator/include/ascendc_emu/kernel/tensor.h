@@ -56,8 +56,9 @@ public:
     void SetGlobalBuffer(__gm__ T* buffer, uint64_t bufferSize, ASCENDC_EMU_LOC) {
         ascendc_emu::enter("GlobalTensor::SetGlobalBuffer", loc);
         if (buffer != nullptr || bufferSize != 0) {
-            ascendc_emu::gm_check(buffer, bufferSize * sizeof(T), "GlobalTensor::SetGlobalBuffer",
-                                  ascendc_emu::cat("a buffer of ", bufferSize, " x ", ascendc_emu::type_name<T>(), " covers").c_str(), loc);
+            ascendc_emu::gm_check(
+                buffer, bufferSize * sizeof(T), "GlobalTensor::SetGlobalBuffer",
+                [&] { return ascendc_emu::cat("a buffer of ", bufferSize, " x ", ascendc_emu::type_name<T>(), " covers"); }, loc);
         }
         addr_ = buffer;
         size_ = bufferSize;
@@ -72,7 +73,7 @@ public:
 
     T GetValue(const uint64_t offset, ASCENDC_EMU_LOC) const {
         auto& c = ascendc_emu::enter("GlobalTensor::GetValue", loc);
-        ascendc_emu::gm_check(addr_ + offset, sizeof(T), "GlobalTensor::GetValue", ascendc_emu::cat("element ", offset, " reads").c_str(), loc);
+        ascendc_emu::gm_check(addr_ + offset, sizeof(T), "GlobalTensor::GetValue", [&] { return ascendc_emu::cat("element ", offset, " reads"); }, loc);
         c.counters.scalar_gm += 1;
         c.counters.gm_read += sizeof(T);
         return ascendc_emu::gm_load(addr_ + offset);
@@ -80,7 +81,7 @@ public:
 
     void SetValue(const uint64_t offset, T value, ASCENDC_EMU_LOC) {
         auto& c = ascendc_emu::enter("GlobalTensor::SetValue", loc);
-        ascendc_emu::gm_check(addr_ + offset, sizeof(T), "GlobalTensor::SetValue", ascendc_emu::cat("element ", offset, " writes").c_str(), loc);
+        ascendc_emu::gm_check(addr_ + offset, sizeof(T), "GlobalTensor::SetValue", [&] { return ascendc_emu::cat("element ", offset, " writes"); }, loc);
         c.counters.scalar_gm += 1;
         c.counters.gm_write += sizeof(T);
         ascendc_emu::gm_store(addr_ + offset, value);

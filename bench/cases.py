@@ -1,0 +1,180 @@
+"""The benchmark cases: realistic inputs per operator, the numpy baseline that runs them, and the GM minimum.
+
+`full` cases are the issue's shapes (vadd 2**20 fp32; GatherPaKvCache on its documentation shape); `quick`
+cases are small ones of the same structure, for the smoke test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy_refs
+
+
+@dataclass
+class Case:
+    op: str
+    label: str
+    args: dict[str, Any]  # kernel parameter -> array or attribute; the pristine inputs
+    outputs: tuple[str, ...]  # the out / inout arrays
+    reference: Callable[[dict[str, Any]], None]  # the numpy baseline, updating args' outputs in place
+    min_gm_bytes: int  # what any implementation must move between GM and the cores
+    min_formula: str
+    scalar_itemsize: int  # element size of the scalar GM reads the kernel may do (index tensors)
+
+    def fresh_args(self) -> dict[str, Any]:
+        """The inputs, with the outputs copied so that a run does not touch the pristine case."""
+        return {k: (v.copy() if k in self.outputs else v) for k, v in self.args.items()}
+
+    def expected(self) -> dict[str, np.ndarray]:
+        args = self.fresh_args()
+        self.reference(args)
+        return {k: args[k] for k in self.outputs}
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a.view(np.uint8), b.view(np.uint8)))
+
+
+def random_bits(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    dt = np.dtype(dtype)
+    n = int(np.prod(shape)) * dt.itemsize
+    return np.frombuffer(rng.bytes(n), np.uint8).view(dt).reshape(shape).copy()
+
+
+def vadd_case(n: int, *, seed: int = 0) -> Case:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n, dtype=np.float32)
+    y = rng.standard_normal(n, dtype=np.float32)
+    z = np.zeros(n, np.float32)
+    item = x.dtype.itemsize
+    log2 = n.bit_length() - 1
+    label = f"2^{log2} f32" if n == 1 << log2 else f"{n} f32"
+    return Case(
+        op="vadd",
+        label=label,
+        args={"x": x, "y": y, "z": z},
+        outputs=("z",),
+        reference=lambda a: numpy_refs.vadd(a["x"], a["y"], a["z"]),
+        min_gm_bytes=3 * n * item,
+        min_formula="3·N·sizeof(T): read x and y, write z",
+        scalar_itemsize=item,
+    )
+
+
+def _lengths(rng: np.random.Generator, batch: int, tokens: int, cap: int, first_min: int) -> np.ndarray:
+    """Random per-batch lengths summing to `tokens`, each in [1, cap], the first above `first_min`."""
+    for _ in range(10_000):
+        w = rng.dirichlet(np.ones(batch))
+        lengths = np.maximum(1, np.floor(w * tokens).astype(np.int64))
+        lengths[rng.integers(batch)] += tokens - int(lengths.sum())
+        if lengths.min() >= 1 and lengths.max() <= cap and lengths[0] > first_min:
+            return lengths
+    raise ValueError(f"cannot split {tokens} tokens into {batch} sequences of at most {cap}")
+
+
+def gather_case(
+    *,
+    label: str,
+    num_blocks: int,
+    block_size: int,
+    heads: int,
+    head_k: int,
+    head_v: int,
+    batch: int,
+    width: int,
+    tokens: int,
+    seed: int = 0,
+) -> Case:
+    """GatherPaKvCache, Norm layout, fp16 data and int32 indices, with seq_offset.
+
+    Every sequence's offset has a remainder (ignored by the operator); sequence 0's last block falls one column
+    past the block table, so it is zero-filled; the others stay inside the table.
+    """
+    rng = np.random.default_rng(seed)
+    lengths = _lengths(rng, batch, tokens, (width - 1) * block_size, block_size)
+    offsets = []
+    for b, n in enumerate(lengths):
+        blocks = -(-int(n) // block_size)
+        shift = width - blocks + 1 if b == 0 else int(rng.integers(0, width - blocks + 1))
+        offsets.append(shift * block_size + int(rng.integers(1, block_size)) if block_size > 1 else shift)
+    args: dict[str, Any] = {
+        "key_cache": random_bits(rng, (num_blocks, block_size, heads, head_k), np.float16),
+        "value_cache": random_bits(rng, (num_blocks, block_size, heads, head_v), np.float16),
+        "block_tables": rng.integers(0, num_blocks, size=(batch, width)).astype(np.int32),
+        "seq_lens": lengths.astype(np.int32),
+        "key": random_bits(rng, (tokens, heads, head_k), np.float16),
+        "value": random_bits(rng, (tokens, heads, head_v), np.float16),
+        "seq_offset": np.array(offsets, np.int32),
+        "cache_mode": "Norm",
+        "is_seq_lens_cumsum": False,
+    }
+    m = numpy_refs.gather_row_map(
+        num_blocks, block_size, tokens, args["block_tables"], args["seq_lens"], args["seq_offset"], False
+    )
+    row_bytes = heads * (head_k + head_v) * 2
+    copied = int((m.src >= 0).sum())
+    zeroed = int((m.src < 0).sum())
+    index_bytes = 4 * (len(args["seq_lens"]) + len(args["seq_offset"]) + m.table_reads)
+    return Case(
+        op="gather_pa_kv_cache",
+        label=label,
+        args=args,
+        outputs=("key", "value"),
+        reference=lambda a: numpy_refs.gather_pa_kv_cache_norm(
+            a["key_cache"],
+            a["value_cache"],
+            a["block_tables"],
+            a["seq_lens"],
+            a["key"],
+            a["value"],
+            a["seq_offset"],
+            a["is_seq_lens_cumsum"],
+        ),
+        min_gm_bytes=2 * copied * row_bytes + zeroed * row_bytes + index_bytes,
+        min_formula=(
+            "Σ over written rows: 2·(Hk+Hv) if copied (read+write), (Hk+Hv) if zero-filled (write only); "
+            "Hk = NH·DK·sizeof(T), Hv = NH·DV·sizeof(T); plus sizeof(I)·(L + B + block-table entries used)"
+        ),
+        scalar_itemsize=4,
+    )
+
+
+def gather_doc_case() -> Case:
+    """The documentation shape: caches [128,128,16,144] and [128,128,16,128], block_tables [16,12], 8,931 tokens."""
+    return gather_case(
+        label="doc shape",
+        num_blocks=128,
+        block_size=128,
+        heads=16,
+        head_k=144,
+        head_v=128,
+        batch=16,
+        width=12,
+        tokens=8931,
+    )
+
+
+def gather_small_case() -> Case:
+    return gather_case(
+        label="small", num_blocks=16, block_size=16, heads=2, head_k=48, head_v=32, batch=4, width=6, tokens=150
+    )
+
+
+def cases(quick: bool) -> list[Case]:
+    if quick:
+        return [vadd_case(1 << 14), gather_small_case()]
+    return [vadd_case(1 << 20), gather_doc_case()]
+
+
+# Later operators' cases, listed so that the tables show them; they have no kernel yet: (op, case, shape).
+PENDING = [
+    (
+        "multi_scale_deformable_attn",
+        "Deformable-DETR encoder",
+        "levels (100,150),(50,75),(25,38),(13,19), 19,947 queries, 8 heads, E=32, 4 points",
+    ),
+]
