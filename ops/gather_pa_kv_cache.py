@@ -88,7 +88,7 @@ def gather_pa_kv_cache_norm(
         shift = 0
         if seq_offset is not None:
             shift = seq_offset[b] // BS  # whole blocks only: the remainder is ignored
-        for j in range((n_tokens + BS - 1) // BS):
+        for j in parallel((n_tokens + BS - 1) // BS):  # blocks are independent: cores share them
             row = start + j * BS
             n = min(BS, n_tokens - j * BS)  # the last block may be partial: its first n slots
             col = shift + j
@@ -153,7 +153,7 @@ def gather_pa_kv_cache_nz(
         shift = 0
         if seq_offset is not None:
             shift = seq_offset[b] // BS
-        for j in range((n_tokens + BS - 1) // BS):
+        for j in parallel((n_tokens + BS - 1) // BS):  # blocks are independent: cores share them
             row = start + j * BS
             n = min(BS, n_tokens - j * BS)
             col = shift + j

@@ -18,9 +18,11 @@ from xdsl.irdl import (
     param_def,
     prop_def,
     result_def,
+    traits_def,
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
+from xdsl.traits import MemoryReadEffect
 from xdsl.utils.exceptions import VerifyException
 
 BUFFER_ROLES = {
@@ -284,6 +286,7 @@ class GetValueOp(IRDLOperation):
     gm = operand_def()
     offset = operand_def(IndexType)
     result = result_def()
+    traits = traits_def(MemoryReadEffect())  # a read: removable when unused
 
     def __init__(self, gm: SSAValue, offset: SSAValue, result_type: Attribute) -> None:
         super().__init__(operands=[gm, offset], result_types=[result_type])

@@ -281,6 +281,7 @@ class BlockIdxOp(IRDLOperation):
 
     name = "tile.block_idx"
     result = result_def(IndexType)
+    traits = traits_def(Pure())  # one value per core for the whole launch
 
     def __init__(self) -> None:
         super().__init__(result_types=[IndexType()])
@@ -292,6 +293,7 @@ class BlockNumOp(IRDLOperation):
 
     name = "tile.block_num"
     result = result_def(IndexType)
+    traits = traits_def(Pure())
 
     def __init__(self) -> None:
         super().__init__(result_types=[IndexType()])

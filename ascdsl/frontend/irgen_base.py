@@ -63,7 +63,8 @@ class GenBase:
 
     def const_int(self, value: int, span: Span) -> SSAValue:
         if not -(2**63) <= value < 2**63:
-            raise DslError(f"integer constant {value} does not fit in 64 bits", span, "use a smaller value")
+            shown = str(value) if value.bit_length() <= 256 else f"of {value.bit_length()} bits"
+            raise DslError(f"integer constant {shown} does not fit in 64 bits", span, "use a smaller value")
         return self.emit1(arith.ConstantOp(IntegerAttr(value, IndexType())), span)
 
     def const_float(self, value: float, span: Span) -> SSAValue:

@@ -103,6 +103,58 @@ def _may_have_effects(node: ast.Expr) -> bool:
     return False
 
 
+# Integer constants are folded exactly, as Python does, but only up to this many bits: a kernel's integers are
+# 64-bit at run time, and `2 ** 10 ** 10` or `1 << 10 ** 10` would take the compiler minutes and gigabytes.
+MAX_CONSTANT_BITS = 1024
+
+
+def _too_big(value: object) -> bool:
+    return isinstance(value, int) and value.bit_length() > MAX_CONSTANT_BITS
+
+
+def fold_constant(op: str, x: Any, y: Any, span: Span) -> Any:
+    """`x op y` of two compile-time constants, as Python computes it (floats rounded to float32)."""
+    if _too_big(x) or _too_big(y) or _huge_result(op, x, y) or _huge_string(op, x, y):
+        raise DslError(f"the constant '{op}' computes is too large (over {MAX_CONSTANT_BITS} bits)", span,
+                       "kernel integers are 64-bit: use smaller values")
+    try:
+        value = _PY_BINOPS[op](x, y)
+    except ZeroDivisionError:
+        raise DslError("cannot compute this constant: division by zero", span) from None
+    except OverflowError:
+        raise DslError("cannot compute this constant: the result overflows a float", span) from None
+    except (TypeError, ValueError) as exc:
+        raise DslError(f"cannot compute this constant: {exc}", span) from None
+    if _too_big(value):
+        raise DslError(f"the constant '{op}' computes is too large (over {MAX_CONSTANT_BITS} bits)", span,
+                       "kernel integers are 64-bit: use smaller values")
+    if isinstance(value, complex):
+        raise DslError("cannot compute this constant: the result is a complex number", span)
+    if isinstance(value, float):  # float scalars are float32 at run time: fold the same way
+        with np.errstate(over="ignore"):  # beyond float32 is inf, as at run time; no warning on stderr
+            value = float(np.float32(value))
+    return value
+
+
+def _huge_string(op: str, x: Any, y: Any) -> bool:
+    """`"ab" * 10 ** 12`: a string constant no kernel needs, and no memory holds."""
+    if op != "*":
+        return False
+    text, times = (x, y) if isinstance(x, str) else (y, x)
+    return isinstance(text, str) and isinstance(times, int) and len(text) * times > 1 << 16
+
+
+def _huge_result(op: str, x: Any, y: Any) -> bool:
+    """Whether an integer `**` or `<<` would be far too large, decided before computing it."""
+    if not (isinstance(x, int) and isinstance(y, int)) or y <= 0:
+        return False
+    if op == "**":
+        return abs(x) > 1 and y * (abs(x).bit_length() - 1) > MAX_CONSTANT_BITS
+    if op == "<<":
+        return x != 0 and y > MAX_CONSTANT_BITS
+    return False
+
+
 def broadcast_dims(a: tuple[int | str, ...], b: tuple[int | str, ...], span: Span) -> tuple[int | str, ...]:
     """numpy broadcasting over static, symbolic and dynamic dims."""
     out: list[int | str] = []
@@ -189,13 +241,7 @@ class ExprGen(GenBase):
     def binop(self, op: str, a: Value, b: Value, span: Span) -> Value:
         ka, kb = kind(a), kind(b)
         if isinstance(a, Py) and isinstance(b, Py) and op in _PY_BINOPS:
-            try:
-                value = _PY_BINOPS[op](a.value, b.value)
-                if isinstance(value, float):  # float scalars are float32 at run time: fold the same way
-                    value = float(np.float32(value))
-                return Py(value)
-            except (ZeroDivisionError, TypeError, ValueError, OverflowError) as exc:
-                raise DslError(f"cannot compute this constant: {exc}", span) from None
+            return Py(fold_constant(op, a.value, b.value, span))
         if "gm" in (ka, kb):
             raise DslError(f"cannot apply '{op}' to a GM view", span, "load(...) it into a tile first")
         if "tile" in (ka, kb):

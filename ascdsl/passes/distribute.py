@@ -55,6 +55,88 @@ def _distribute_parallel(op: t.ParallelOp, hv: HostValues) -> None:
     op.erase()
 
 
+def _nested_parallel(op: t.ParallelOp) -> t.ParallelOp | None:
+    """The inner `parallel` of `for b in parallel(B): <reads and arithmetic>; for j in parallel(M(b)): ...`."""
+    ops = [o for o in op.body.block.ops if not isinstance(o, t.EndOp)]
+    if not ops or not isinstance(ops[-1], t.ParallelOp):
+        return None
+    if any(_writes(o) for o in ops[:-1]):
+        return None  # the per-b part writes: it must run once per b, on one core
+    return ops[-1]
+
+
+def _distribute_nested(op: t.ParallelOp, inner: t.ParallelOp, hv: HostValues) -> None:
+    """Flatten two nested parallel loops whose inner trip count depends on the outer index: every core counts
+    the (b, j) items with a scalar pass over b, takes a balanced range of them, and runs the j-range of each
+    b that falls in it. Cores stay busy when there are fewer outer items than cores."""
+    b = Builder.before(op)
+    pre = [o for o in op.body.block.ops if o is not inner and not isinstance(o, t.EndOp)]
+
+    def clone_pre(bb: Builder, outer_iv: SSAValue) -> tuple[dict[SSAValue, SSAValue], SSAValue]:
+        mapping: dict[SSAValue, SSAValue] = {op.body.block.args[0]: outer_iv}
+        for o in pre:
+            c = o.clone(value_mapper=mapping)
+            bb.add(c).location = o.location
+            for old, new in zip(o.results, c.results, strict=True):
+                mapping[old] = new
+        return mapping, mapping.get(inner.upper, inner.upper)
+
+    def counting(bb: Builder, iv: SSAValue, acc: SSAValue) -> list[SSAValue]:
+        _, m = clone_pre(bb, iv)
+        return [bb.add_(acc, bb.max_(m, bb.const(0)))]
+
+    total = _for_carry(b, op.upper, counting)
+    start, end = core_range(b, total)
+
+    def running(bb: Builder, iv: SSAValue, acc: SSAValue) -> list[SSAValue]:
+        mapping, m = clone_pre(bb, iv)
+        m = bb.max_(m, bb.const(0))
+        lo = bb.sub(bb.max_(start, acc), acc)
+        hi = bb.sub(bb.min_(end, bb.add_(acc, m)), acc)
+        from xdsl.ir import Region
+
+        region = Region()
+        inner.body.clone_into(region, value_mapper=dict(mapping))
+        blk = region.block
+        blk.last_op.detach()  # tile.end  # type: ignore[union-attr]
+        y = scf.YieldOp()
+        y.location = inner.location
+        blk.add_op(y)
+        bb.add(scf.ForOp(lo, hi, bb.const(1), [], region))
+        return [bb.add_(acc, m)]
+
+    _for_carry(b, op.upper, running)
+    hv.work.append(hv.core_num())  # the flattened work is known only on the device
+    op.detach()
+    op.erase()
+
+
+def _for_carry(b: Builder, upper: SSAValue, body_fn) -> SSAValue:
+    """`acc = 0; for i in range(upper): acc = body_fn(i, acc)`; returns the final acc."""
+    from xdsl.dialects.builtin import IndexType
+    from xdsl.ir import Block, Region
+
+    block = Block(arg_types=[IndexType(), IndexType()])
+    inner = Builder.at_end(block, b.loc)
+    outs = body_fn(inner, block.args[0], block.args[1])
+    inner.add(scf.YieldOp(*outs))
+    loop = b.add(scf.ForOp(b.const(0), upper, b.const(1), [b.const(0)], Region(block)))
+    return loop.results[0]
+
+
+def _sequential(op: t.ParallelOp) -> None:
+    """A `parallel` that is not distributed (nested, or on a core's own share) runs as an ordinary loop."""
+    b = Builder.before(op)
+    body = op.body.block
+    body.last_op.detach()  # type: ignore[union-attr]
+    y = scf.YieldOp()
+    y.location = op.location
+    body.add_op(y)
+    b.add(scf.ForOp(b.const(0), op.upper, b.const(1), [], op.body.clone()))
+    op.detach()
+    op.erase()
+
+
 def _distribute_group(sink: Operation, hv: HostValues) -> bool:
     group = group_of(sink)
     if not group.elementwise or group.rank == 0:
@@ -102,12 +184,18 @@ def distribute_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
     hv = HostValues(kernel, func)
     for op in list(kernel.body.block.ops):
         if isinstance(op, t.ParallelOp):
-            _distribute_parallel(op, hv)
+            inner = _nested_parallel(op)
+            if inner is not None:
+                _distribute_nested(op, inner, hv)
+            else:
+                _distribute_parallel(op, hv)
         elif isinstance(op, SINKS):
             if not _distribute_group(op, hv):
                 _only_core0(op)
         elif not isinstance(op, t.ReturnOp) and _writes(op):
             _only_core0(op)
+    for op in [o for o in kernel.body.walk() if isinstance(o, t.ParallelOp)]:
+        _sequential(op)
     hv.finish_block_dim()
 
 
