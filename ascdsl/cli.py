@@ -16,6 +16,7 @@ import importlib.util
 import sys
 import traceback
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ def load_kernels(path: str) -> dict[str, Kernel]:
         raise
     except SyntaxError as exc:
         raise _syntax_error(exc, str(file)) from None
+    except SystemExit as exc:  # the file calls sys.exit() at import: it is a script, not a kernel module
+        span = _user_frame(exc, file)
+        message = f"importing {path} failed: it calls sys.exit({exc.code!r}) at import"
+        hint = "keep scripts under `if __name__ == \"__main__\":`"
+        raise (DslError(message, span, hint) if span is not None else AscdslError(f"{message}; {hint}")) from None
     except Exception as exc:
         message = f"importing {path} failed: {type(exc).__name__}: {exc}"
         span = _user_frame(exc, file)
@@ -123,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with np.load(args.inputs, allow_pickle=False) as data:
             values: dict[str, Any] = {n: data[n] for n in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise AscdslError(f"cannot read {args.inputs}: {exc}") from None
     for item in args.attr:
         name, sep, text = item.partition("=")
@@ -145,7 +151,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from ascdsl.lowering.compile import compile_project
 
     k = pick_kernel(args.target)
-    files = compile_project(k, Path(args.output), socs=tuple(args.soc), op_type=args.op_type)
+    try:
+        files = compile_project(k, Path(args.output), socs=tuple(args.soc), op_type=args.op_type)
+    except OSError as exc:
+        raise AscdslError(f"cannot write the project to {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {len(files)} files of the {k.name} project to {args.output}")
     return 0
 

@@ -62,6 +62,8 @@ def _default_attr(spec: ParamSpec) -> Attribute:
     if spec.attr_type == "float" and isinstance(value, int | float) and not isinstance(value, bool):
         return FloatAttr(float(value), F32)
     if spec.attr_type == "int" and isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**63:
+            raise DslError(f"the default of {spec.name} does not fit in 64 bits", spec.span, "use a smaller value")
         return IntegerAttr(value, INDEX)
     raise DslError(f"the default of {spec.name} does not match Attr[{spec.attr_type}]", spec.span)
 

@@ -95,6 +95,9 @@ class CallGen(ExprGen):
     def builtin_require(self, node: ast.Call) -> Value:
         (cond, cspan), (code, kspan), (msg, mspan) = self._args(node, "require", ["cond", "code", "msg"])
         code_v = self._const(code, kspan, "require code", int)
+        if not 0 < code_v < 2**31:  # type: ignore[operator]
+            raise DslError("require code must be a positive 32-bit aclnn status code", kspan,
+                           "e.g. code=161002 (ACLNN_ERR_PARAM_INVALID)")
         msg_v = self._const(msg, mspan, "require msg", str)
         if self.loop_depth or self.block is not self.kernel_block:
             raise DslError("require(...) must be at the top level of the kernel body", node.span,
@@ -177,6 +180,9 @@ class CallGen(ExprGen):
 
     def _shape(self, v: Value, span: Span) -> tuple[list[SSAValue], list[int | str]]:
         items = v.items if isinstance(v, TupleVal) else (v,)
+        for i in items:
+            if isinstance(i, Py) and isinstance(i.value, int) and not isinstance(i.value, bool) and i.value < 0:
+                raise DslError(f"a tile size is negative ({i.value})", span, "sizes are 0 or more")
         sizes = [self.as_int(i, span, "a tile size") for i in items]
         dims: list[int | str] = [i.value if isinstance(i, Py) else DYN for i in items]  # type: ignore[misc]
         return sizes, dims
@@ -243,6 +249,9 @@ class CallGen(ExprGen):
 
     def _minmax2(self, name: str, a: Value, b: Value, span: Span) -> Value:
         if isinstance(a, Py) and isinstance(b, Py):
+            for v in (a, b):
+                if kind(v) not in ("int", "float", "bool"):
+                    raise DslError(f"{name}() takes numbers or tiles, got a {describe(v)}", span)
             return Py(min(a.value, b.value) if name == "min" else max(a.value, b.value))
         if "tile" in (kind(a), kind(b)):
             x, y = self.tile_operand(a, span), self.tile_operand(b, span)
@@ -294,7 +303,15 @@ class CallGen(ExprGen):
             axes = list(range(ty.rank))
         else:
             items = axis.items if isinstance(axis, TupleVal) else (axis,)
-            axes = [int(self._const(i, aspan, "axis", int)) % max(ty.rank, 1) for i in items]  # type: ignore[call-overload]
+            axes = []
+            for i in items:
+                a = int(self._const(i, aspan, "axis", int))  # type: ignore[call-overload]
+                if not -ty.rank <= a < ty.rank:
+                    raise DslError(f"axis {a} is out of range for a tile of rank {ty.rank}", aspan,
+                                   f"an axis is in [-{ty.rank}, {ty.rank})" if ty.rank else "a rank-0 tile has no axes")
+                if a % ty.rank in axes:
+                    raise DslError(f"axis {a} is repeated", aspan, "name each axis once")
+                axes.append(a % ty.rank)
         if len(axes) == ty.rank:
             rtype: Attribute = self.scalar_type(ty.element, node.span)
         else:
@@ -324,7 +341,10 @@ class CallGen(ExprGen):
     def builtin_int(self, node: ast.Call) -> Value:
         ((x, xspan),) = self._args(node, "int", ["x"])
         if isinstance(x, Py) and isinstance(x.value, int | float):
-            return Py(int(x.value))
+            try:
+                return Py(int(x.value))
+            except (OverflowError, ValueError):  # int(inf), int(nan)
+                raise DslError(f"int() of {x.value} has no integer value", xspan) from None
         if kind(x) == "float":
             assert isinstance(x, SSAValue)
             wide = self.emit1(arith.FPToSIOp(x, I64), node.span)
@@ -334,6 +354,9 @@ class CallGen(ExprGen):
     def builtin_float(self, node: ast.Call) -> Value:
         ((x, xspan),) = self._args(node, "float", ["x"])
         if isinstance(x, Py) and isinstance(x.value, int | float):
-            return Py(float(x.value))
+            try:
+                return Py(float(x.value))
+            except OverflowError:
+                raise DslError("float() of this integer overflows a float", xspan) from None
         return self.as_float(x, xspan, "the argument of float")
 

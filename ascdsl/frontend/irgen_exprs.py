@@ -412,7 +412,7 @@ class ExprGen(GenBase):
                 acc = self.bool_or(acc, eq, span)
             return self.bool_not(acc, span) if negate else acc
         if isinstance(a, Py) and isinstance(b, Py):
-            return Py(_PY_CMP[op](a.value, b.value))
+            return self.const_compare(op, a, b, span)
         if "tile" in (ka, kb):
             x, y = self.tile_operand(a, span), self.tile_operand(b, span)
             rtype = self.elementwise_type(x, y, span, element=dtypes.BY_NAME["bool"].mlir())
@@ -470,20 +470,39 @@ class ExprGen(GenBase):
         res = self.emit1(t.DTypeInOp(a.element.var.data, choices), span)
         return self.bool_not(res, span) if negate else res
 
+    def const_compare(self, op: str, a: Py, b: Py, span: Span) -> Py:
+        """A comparison of two compile-time constants, with Python's result (`in` on strings is a substring test)."""
+        try:
+            if op in ("in", "not in"):
+                if not isinstance(b.value, str):
+                    raise DslError(f"'{op}' needs a tuple on its right", span, "e.g. x in (1, 2, 4)")
+                return Py((a.value in b.value) != (op == "not in"))
+            return Py(_PY_CMP[op](a.value, b.value))
+        except TypeError:
+            raise DslError(f"cannot compare a {describe(a)} with a {describe(b)} using '{op}'", span) from None
+
     def str_compare(self, op: str, a: Value, b: Value, span: Span) -> Value:
-        if isinstance(a, Py) and isinstance(b, Py | TupleVal):
-            values = [i.value for i in b.items] if isinstance(b, TupleVal) else [b.value]  # type: ignore[union-attr]
-            if op in ("==", "!="):
-                return Py((a.value == b.value) != (op == "!="))  # type: ignore[union-attr]
-            return Py((a.value in values) != (op == "not in"))
+        if isinstance(a, Py) and isinstance(b, Py):
+            return self.const_compare(op, a, b, span)
+        if isinstance(b, TupleVal) and op in ("in", "not in") and isinstance(a, Py):
+            acc: Value = Py(False)  # item by item: an item may be a string attribute
+            for item in b.items:
+                acc = self.bool_or(acc, self.compare_one("==", a, item, span), span)
+            return self.bool_not(acc, span) if op == "not in" else acc
+        if isinstance(a, Py) and isinstance(b, SSAValue) and isinstance(b.type, StrType) and op in ("==", "!="):
+            return self.str_compare(op, b, a, span)  # "Norm" == mode
         if not (isinstance(a, SSAValue) and isinstance(a.type, StrType)):
-            raise DslError("put the string attribute on the left, e.g. mode == \"Norm\"", span)
+            raise DslError(f"cannot compare a {describe(a)} with a {describe(b)} using '{op}'", span,
+                           'compare a string attribute with string literals, e.g. mode == "Norm"')
         if op in ("==", "!=") and isinstance(b, Py) and isinstance(b.value, str):
             values = [b.value]
         elif op in ("in", "not in") and isinstance(b, TupleVal) and all(
             isinstance(i, Py) and isinstance(i.value, str) for i in b.items
         ):
             values = [i.value for i in b.items]  # type: ignore[union-attr]
+        elif op in ("==", "!=", "in", "not in"):
+            raise DslError(f"a string attribute is compared with string literals, not with a {describe(b)}", span,
+                           'e.g. mode == "Norm" or mode in ("Norm", "PA_NZ")')
         else:
             raise DslError(f"a string attribute supports ==, !=, in and not in with literals, not '{op}'", span)
         res = self.emit1(t.StrInOp(a, values), span)
@@ -662,6 +681,12 @@ class ExprGen(GenBase):
                 raise DslError(f".permute(...) takes a permutation of 0..{ty.rank - 1} as constants", node.span)
             dims = [ty.dims[p] for p in perm]
             return self.emit1(t.PermuteOp(m.source, perm, ViewType(ty.element, shape_attr(dims))), node.span)
+        for a in args:
+            if isinstance(a, Py) and isinstance(a.value, int) and not isinstance(a.value, bool) and a.value < 0:
+                raise DslError(f"a reshape size is negative ({a.value})", node.span,
+                               "give every size (there is no -1 to infer one)")
+        if not args:
+            raise DslError(".reshape(...) takes the new sizes", node.span, "e.g. x.reshape(n, H, A)")
         sizes = [self.as_int(a, node.span, "a reshape size") for a in args]
         dims = [a.value if isinstance(a, Py) else DYN for a in args]
         return self.emit1(t.ReshapeOp(m.source, sizes, ViewType(ty.element, shape_attr(dims))), node.span)

@@ -49,15 +49,23 @@ def _subscript_items(node: ast.Expr, what: str) -> tuple[str, list[ast.Expr]]:
     raise DslError(f"cannot read the annotation of {what}", node.span, _USAGE)
 
 
+def _size(value: int, node: ast.Expr, param: str) -> int:
+    if value < 0:
+        raise DslError(f"dimension of {param} is negative ({value})", node.span, "dimensions are sizes: 0 or more")
+    if value >= 2**63:
+        raise DslError(f"dimension of {param} does not fit in 64 bits", node.span, "dimensions are 64-bit sizes")
+    return value
+
+
 def _dim(node: ast.Expr, globals_: dict[str, Any], param: str) -> int | str:
     if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        if node.value < 0:
-            raise DslError(f"dimension of {param} is negative", node.span, "dimensions are sizes: 0 or more")
-        return node.value
+        return _size(node.value, node, param)
+    if isinstance(node, ast.UnaryOp) and node.op == "-" and isinstance(node.operand, ast.Constant):
+        raise DslError(f"dimension of {param} is negative", node.span, "dimensions are sizes: 0 or more")
     if isinstance(node, ast.Name):
         value = globals_.get(node.id)
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return _size(value, node, param)
         if node.id in dtypes.BY_NAME:
             raise DslError(f"{node.id} is a dtype, not a dimension", node.span, "write Tensor[dtype, dim0, dim1, ...]")
         return node.id
@@ -86,8 +94,14 @@ def _default(node: ast.Expr | None) -> Any:
         return None
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, ast.UnaryOp) and node.op == "-" and isinstance(node.operand, ast.Constant):
-        return -node.operand.value  # type: ignore[operator]
+    if (
+        isinstance(node, ast.UnaryOp)
+        and node.op == "-"
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, int | float)
+        and not isinstance(node.operand.value, bool)
+    ):
+        return -node.operand.value
     raise DslError("a default value must be a literal", node.span, "e.g. stride: Attr[int] = 16")
 
 

@@ -100,6 +100,8 @@ def kind(v: Value) -> str:
         return "builtin"
     if isinstance(v, TupleVal):
         return "tuple"
+    if isinstance(v, ShapeOf):
+        return "shape"
     return "method"
 
 

@@ -66,35 +66,28 @@ def _nested_parallel(op: t.ParallelOp) -> t.ParallelOp | None:
 
 
 def _distribute_nested(op: t.ParallelOp, inner: t.ParallelOp, hv: HostValues) -> None:
-    """Flatten two nested parallel loops whose inner trip count depends on the outer index: every core counts
-    the (b, j) items with a scalar pass over b, takes a balanced range of them, and runs the j-range of each
-    b that falls in it. Cores stay busy when there are fewer outer items than cores."""
+    """Flatten two nested parallel loops whose inner trip count depends on the outer index: the (b, j) items are
+    dealt to the cores in turn (item k to core k mod cores), so every core gets a share of every kind of item
+    (full and partial, cheap and dear) even when there are fewer outer items than cores. Each core walks the
+    outer index with the cheap per-b part (scalar reads and arithmetic) and runs its own j of each b."""
     b = Builder.before(op)
     pre = [o for o in op.body.block.ops if o is not inner and not isinstance(o, t.EndOp)]
+    idx = b.v(t.BlockIdxOp())
+    num = b.v(t.BlockNumOp())
 
-    def clone_pre(bb: Builder, outer_iv: SSAValue) -> tuple[dict[SSAValue, SSAValue], SSAValue]:
-        mapping: dict[SSAValue, SSAValue] = {op.body.block.args[0]: outer_iv}
+    def running(bb: Builder, iv: SSAValue, acc: SSAValue) -> list[SSAValue]:
+        from xdsl.ir import Region
+
+        mapping: dict[SSAValue, SSAValue] = {op.body.block.args[0]: iv}
         for o in pre:
             c = o.clone(value_mapper=mapping)
             bb.add(c).location = o.location
             for old, new in zip(o.results, c.results, strict=True):
                 mapping[old] = new
-        return mapping, mapping.get(inner.upper, inner.upper)
-
-    def counting(bb: Builder, iv: SSAValue, acc: SSAValue) -> list[SSAValue]:
-        _, m = clone_pre(bb, iv)
-        return [bb.add_(acc, bb.max_(m, bb.const(0)))]
-
-    total = _for_carry(b, op.upper, counting)
-    start, end = core_range(b, total)
-
-    def running(bb: Builder, iv: SSAValue, acc: SSAValue) -> list[SSAValue]:
-        mapping, m = clone_pre(bb, iv)
-        m = bb.max_(m, bb.const(0))
-        lo = bb.sub(bb.max_(start, acc), acc)
-        hi = bb.sub(bb.min_(end, bb.add_(acc, m)), acc)
-        from xdsl.ir import Region
-
+        m = bb.max_(mapping.get(inner.upper, inner.upper), bb.const(0))
+        # the first j of this b that is this core's: (idx - acc) mod num
+        diff = bb.sub(idx, acc)
+        first = bb.sub(diff, bb.mul(bb.floordiv(diff, num), num))
         region = Region()
         inner.body.clone_into(region, value_mapper=dict(mapping))
         blk = region.block
@@ -102,7 +95,7 @@ def _distribute_nested(op: t.ParallelOp, inner: t.ParallelOp, hv: HostValues) ->
         y = scf.YieldOp()
         y.location = inner.location
         blk.add_op(y)
-        bb.add(scf.ForOp(lo, hi, bb.const(1), [], region))
+        bb.add(scf.ForOp(first, m, num, [], region))
         return [bb.add_(acc, m)]
 
     _for_carry(b, op.upper, running)

@@ -50,243 +50,200 @@ __aicore__ inline void gather_pa_kv_cache_key1(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = 0;
+    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_3 = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_2 = 0;
-        int64_t v_3 = 0;
+        int64_t v_4 = 0;
+        int64_t v_5 = 0;
         if (td.is_seq_lens_cumsum) {
             int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_4 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_4));
-            v_2 = start;
-            v_3 = end;
+            int64_t v_6 = (i + 1);
+            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
+            v_4 = start;
+            v_5 = end;
         } else {
-            int64_t v_5 = (i > 0 ? i : 0);
+            int64_t v_7 = (i > 0 ? i : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_5; i_2 += 1) {
-                int64_t v_6 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_7 = (start_2 + v_6);
-                start_2 = v_7;
+            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
+                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+                int64_t v_9 = (start_2 + v_8);
+                start_2 = v_9;
             }
-            int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_8);
-            v_2 = start_2;
-            v_3 = end_2;
+            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+            int64_t end_2 = (start_2 + v_10);
+            v_4 = start_2;
+            v_5 = end_2;
         }
-        int64_t v_9 = (v_3 < td.TOK ? v_3 : td.TOK);
-        int64_t n_tokens = (v_9 - v_2);
-        int64_t v_10 = (n_tokens + td.BS);
-        int64_t v_11 = (v_10 - 1);
-        int64_t v_12 = FloorDiv(v_11, td.BS);
-        int64_t v_13 = (v_12 > 0 ? v_12 : 0);
-        int64_t v_14 = (v + v_13);
-        v = v_14;
-    }
-    int64_t v_15 = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_16 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_17 = FloorDiv(v, v_16);
-    int64_t v_18 = (v_17 * v_16);
-    int64_t v_19 = (v - v_18);
-    int64_t v_20 = (v_15 * v_17);
-    int64_t v_21 = (v_15 < v_19 ? v_15 : v_19);
-    int64_t v_22 = (v_20 + v_21);
-    bool v_23 = (v_15 < v_19);
-    int64_t v_24 = static_cast<int64_t>(v_23);
-    int64_t v_25 = static_cast<int64_t>(v_24);
-    int64_t v_26 = (v_17 + v_25);
-    int64_t v_27 = (v_22 + v_26);
-    int64_t v_28 = 0;
-    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
-        int64_t v_29 = 0;
-        int64_t v_30 = 0;
-        if (td.is_seq_lens_cumsum) {
-            int64_t start_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
-            int64_t v_31 = (i_3 + 1);
-            int64_t end_3 = static_cast<int64_t>(seq_lensGm.GetValue(v_31));
-            v_29 = start_3;
-            v_30 = end_3;
-        } else {
-            int64_t v_32 = (i_3 > 0 ? i_3 : 0);
-            int64_t start_4 = 0;
-            for (int64_t i_4 = 0; i_4 < v_32; i_4 += 1) {
-                int64_t v_33 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
-                int64_t v_34 = (start_4 + v_33);
-                start_4 = v_34;
-            }
-            int64_t v_35 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
-            int64_t end_4 = (start_4 + v_35);
-            v_29 = start_4;
-            v_30 = end_4;
-        }
-        int64_t v_36 = (v_30 < td.TOK ? v_30 : td.TOK);
-        int64_t n_tokens_2 = (v_36 - v_29);
-        int64_t v_37 = 0;
+        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
+        int64_t n_tokens = (v_11 - v_4);
+        int64_t v_12 = 0;
         if (td.v) {
-            int64_t v_38 = static_cast<int64_t>(seq_offsetGm.GetValue(i_3));
-            int64_t shift = FloorDiv(v_38, td.BS);
-            v_37 = shift;
+            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+            int64_t shift = FloorDiv(v_13, td.BS);
+            v_12 = shift;
         } else {
-            v_37 = 0;
+            v_12 = 0;
         }
-        int64_t v_39 = (n_tokens_2 + td.BS);
-        int64_t v_40 = (v_39 - 1);
-        int64_t v_41 = FloorDiv(v_40, td.BS);
-        int64_t v_42 = (v_41 > 0 ? v_41 : 0);
-        int64_t v_43 = (v_22 > v_28 ? v_22 : v_28);
-        int64_t v_44 = (v_43 - v_28);
-        int64_t v_45 = (v_28 + v_42);
-        int64_t v_46 = (v_27 < v_45 ? v_27 : v_45);
-        int64_t v_47 = (v_46 - v_28);
-        for (int64_t i_5 = v_44; i_5 < v_47; i_5 += 1) {
-            int64_t v_48 = (i_5 * td.BS);
-            int64_t row = (v_29 + v_48);
-            int64_t v_49 = (n_tokens_2 - v_48);
-            int64_t n = (td.BS < v_49 ? td.BS : v_49);
-            int64_t col = (v_37 + i_5);
-            bool v_50 = (col < td.W);
-            int64_t v_51 = 0;
-            if (v_50) {
-                int64_t v_52 = (i_3 * td.block_tables_dim1);
-                int64_t v_53 = (v_52 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_53));
-                v_51 = blk;
+        int64_t v_14 = (n_tokens + td.BS);
+        int64_t v_15 = (v_14 - 1);
+        int64_t v_16 = FloorDiv(v_15, td.BS);
+        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
+        int64_t v_18 = (v - v_3);
+        int64_t v_19 = FloorDiv(v_18, v_2);
+        int64_t v_20 = (v_19 * v_2);
+        int64_t v_21 = (v_18 - v_20);
+        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
+            int64_t v_22 = (i_3 * td.BS);
+            int64_t row = (v_4 + v_22);
+            int64_t v_23 = (n_tokens - v_22);
+            int64_t n = (td.BS < v_23 ? td.BS : v_23);
+            int64_t col = (v_12 + i_3);
+            bool v_24 = (col < td.W);
+            int64_t v_25 = 0;
+            if (v_24) {
+                int64_t v_26 = (i * td.block_tables_dim1);
+                int64_t v_27 = (v_26 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
+                v_25 = blk;
             } else {
-                v_51 = int64_t(-1);
+                v_25 = int64_t(-1);
             }
-            bool v_54 = (v_51 >= 0);
-            bool v_55 = (v_51 < td.NB);
-            bool v_56 = (v_54 && v_55);
-            if (v_56) {
-                int64_t v_57 = (row + n);
-                int64_t v_58 = (v_57 - row);
-                int64_t v_59 = (v_58 > 0 ? v_58 : 0);
-                int64_t v_60 = (td.v_4 > 0 ? td.v_4 : 0);
-                int64_t v_61 = (td.v_5 > 0 ? td.v_5 : 0);
-                int64_t v_62 = (v_59 * v_60);
-                int64_t v_63 = (v_62 * v_61);
-                for (int64_t i_6 = 0; i_6 < v_63; i_6 += td.chunk0) {
-                    int64_t v_64 = (v_63 - i_6);
-                    int64_t v_65 = (td.chunk0 < v_64 ? td.chunk0 : v_64);
+            bool v_28 = (v_25 >= 0);
+            bool v_29 = (v_25 < td.NB);
+            bool v_30 = (v_28 && v_29);
+            if (v_30) {
+                int64_t v_31 = (row + n);
+                int64_t v_32 = (v_31 - row);
+                int64_t v_33 = (v_32 > 0 ? v_32 : 0);
+                int64_t v_34 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_35 = (td.v_5 > 0 ? td.v_5 : 0);
+                int64_t v_36 = (v_33 * v_34);
+                int64_t v_37 = (v_36 * v_35);
+                for (int64_t i_4 = 0; i_4 < v_37; i_4 += td.chunk0) {
+                    int64_t v_38 = (v_37 - i_4);
+                    int64_t v_39 = (td.chunk0 < v_38 ? td.chunk0 : v_38);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_66 = (td.key_cache_dim3 * td.key_cache_dim2);
-                    int64_t v_67 = (v_66 * td.key_cache_dim1);
-                    int64_t v_68 = (v_51 * v_67);
-                    int64_t v_69 = (v_68 + i_6);
-                    int64_t v_70 = (v_65 * td.sizeof_T);
-                    int64_t v_71 = FloorDiv(v_70, 32);
-                    int64_t v_72 = (v_71 * 32);
-                    int64_t v_73 = (v_70 - v_72);
-                    bool v_74 = (v_73 == 0);
-                    if (v_74) {
-                        AscendC::DataCopy(local, key_cacheGm[v_69], static_cast<uint32_t>(v_65));
+                    int64_t v_40 = (td.key_cache_dim3 * td.key_cache_dim2);
+                    int64_t v_41 = (v_40 * td.key_cache_dim1);
+                    int64_t v_42 = (v_25 * v_41);
+                    int64_t v_43 = (v_42 + i_4);
+                    int64_t v_44 = (v_39 * td.sizeof_T);
+                    int64_t v_45 = FloorDiv(v_44, 32);
+                    int64_t v_46 = (v_45 * 32);
+                    int64_t v_47 = (v_44 - v_46);
+                    bool v_48 = (v_47 == 0);
+                    if (v_48) {
+                        AscendC::DataCopy(local, key_cacheGm[v_43], static_cast<uint32_t>(v_39));
                     } else {
-                        AscendC::DataCopyPad(local, key_cacheGm[v_69], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_65 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                        AscendC::DataCopyPad(local, key_cacheGm[v_43], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                     }
                     buf0.EnQue(local);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_75 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_76 = (row * v_75);
-                    int64_t v_77 = (v_76 + i_6);
-                    if (v_74) {
-                        AscendC::DataCopy(keyGm[v_77], local_2, static_cast<uint32_t>(v_65));
+                    int64_t v_49 = (td.key_dim2 * td.key_dim1);
+                    int64_t v_50 = (row * v_49);
+                    int64_t v_51 = (v_50 + i_4);
+                    if (v_48) {
+                        AscendC::DataCopy(keyGm[v_51], local_2, static_cast<uint32_t>(v_39));
                     } else {
-                        AscendC::DataCopyPad(keyGm[v_77], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_65 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(keyGm[v_51], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf0.FreeTensor(local_2);
                 }
-                int64_t v_78 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_79 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_80 = (v_59 * v_78);
-                int64_t v_81 = (v_80 * v_79);
-                for (int64_t i_7 = 0; i_7 < v_81; i_7 += td.chunk1) {
-                    int64_t v_82 = (v_81 - i_7);
-                    int64_t v_83 = (td.chunk1 < v_82 ? td.chunk1 : v_82);
+                int64_t v_52 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_53 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_54 = (v_33 * v_52);
+                int64_t v_55 = (v_54 * v_53);
+                for (int64_t i_5 = 0; i_5 < v_55; i_5 += td.chunk1) {
+                    int64_t v_56 = (v_55 - i_5);
+                    int64_t v_57 = (td.chunk1 < v_56 ? td.chunk1 : v_56);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_84 = (td.value_cache_dim3 * td.value_cache_dim2);
-                    int64_t v_85 = (v_84 * td.value_cache_dim1);
-                    int64_t v_86 = (v_51 * v_85);
-                    int64_t v_87 = (v_86 + i_7);
-                    int64_t v_88 = (v_83 * td.sizeof_T);
-                    int64_t v_89 = FloorDiv(v_88, 32);
-                    int64_t v_90 = (v_89 * 32);
-                    int64_t v_91 = (v_88 - v_90);
-                    bool v_92 = (v_91 == 0);
-                    if (v_92) {
-                        AscendC::DataCopy(local_3, value_cacheGm[v_87], static_cast<uint32_t>(v_83));
+                    int64_t v_58 = (td.value_cache_dim3 * td.value_cache_dim2);
+                    int64_t v_59 = (v_58 * td.value_cache_dim1);
+                    int64_t v_60 = (v_25 * v_59);
+                    int64_t v_61 = (v_60 + i_5);
+                    int64_t v_62 = (v_57 * td.sizeof_T);
+                    int64_t v_63 = FloorDiv(v_62, 32);
+                    int64_t v_64 = (v_63 * 32);
+                    int64_t v_65 = (v_62 - v_64);
+                    bool v_66 = (v_65 == 0);
+                    if (v_66) {
+                        AscendC::DataCopy(local_3, value_cacheGm[v_61], static_cast<uint32_t>(v_57));
                     } else {
-                        AscendC::DataCopyPad(local_3, value_cacheGm[v_87], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_83 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                        AscendC::DataCopyPad(local_3, value_cacheGm[v_61], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                     }
                     buf1.EnQue(local_3);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_93 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_94 = (row * v_93);
-                    int64_t v_95 = (v_94 + i_7);
-                    if (v_92) {
-                        AscendC::DataCopy(valueGm[v_95], local_4, static_cast<uint32_t>(v_83));
+                    int64_t v_67 = (td.value_dim2 * td.value_dim1);
+                    int64_t v_68 = (row * v_67);
+                    int64_t v_69 = (v_68 + i_5);
+                    if (v_66) {
+                        AscendC::DataCopy(valueGm[v_69], local_4, static_cast<uint32_t>(v_57));
                     } else {
-                        AscendC::DataCopyPad(valueGm[v_95], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_83 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(valueGm[v_69], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf1.FreeTensor(local_4);
                 }
             } else {
-                int64_t v_96 = (row + n);
-                int64_t v_97 = (v_96 - row);
-                int64_t v_98 = (v_97 > 0 ? v_97 : 0);
-                int64_t v_99 = (td.v_10 > 0 ? td.v_10 : 0);
-                int64_t v_100 = (td.v_11 > 0 ? td.v_11 : 0);
-                int64_t v_101 = (v_98 * v_99);
-                int64_t v_102 = (v_101 * v_100);
-                for (int64_t i_8 = 0; i_8 < v_102; i_8 += td.chunk2) {
-                    int64_t v_103 = (v_102 - i_8);
-                    int64_t v_104 = (td.chunk2 < v_103 ? td.chunk2 : v_103);
+                int64_t v_70 = (row + n);
+                int64_t v_71 = (v_70 - row);
+                int64_t v_72 = (v_71 > 0 ? v_71 : 0);
+                int64_t v_73 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_74 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_75 = (v_72 * v_73);
+                int64_t v_76 = (v_75 * v_74);
+                for (int64_t i_6 = 0; i_6 < v_76; i_6 += td.chunk2) {
+                    int64_t v_77 = (v_76 - i_6);
+                    int64_t v_78 = (td.chunk2 < v_77 ? td.chunk2 : v_77);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_104);
+                    FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_78);
                     buf2.EnQue(local_5);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_105 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_106 = (row * v_105);
-                    int64_t v_107 = (v_106 + i_8);
-                    int64_t v_108 = (v_104 * td.sizeof_T);
-                    int64_t v_109 = FloorDiv(v_108, 32);
-                    int64_t v_110 = (v_109 * 32);
-                    int64_t v_111 = (v_108 - v_110);
-                    bool v_112 = (v_111 == 0);
-                    if (v_112) {
-                        AscendC::DataCopy(keyGm[v_107], local_6, static_cast<uint32_t>(v_104));
+                    int64_t v_79 = (td.key_dim2 * td.key_dim1);
+                    int64_t v_80 = (row * v_79);
+                    int64_t v_81 = (v_80 + i_6);
+                    int64_t v_82 = (v_78 * td.sizeof_T);
+                    int64_t v_83 = FloorDiv(v_82, 32);
+                    int64_t v_84 = (v_83 * 32);
+                    int64_t v_85 = (v_82 - v_84);
+                    bool v_86 = (v_85 == 0);
+                    if (v_86) {
+                        AscendC::DataCopy(keyGm[v_81], local_6, static_cast<uint32_t>(v_78));
                     } else {
-                        AscendC::DataCopyPad(keyGm[v_107], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_104 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(keyGm[v_81], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_78 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf2.FreeTensor(local_6);
                 }
-                int64_t v_113 = (td.v_12 > 0 ? td.v_12 : 0);
-                int64_t v_114 = (td.v_13 > 0 ? td.v_13 : 0);
-                int64_t v_115 = (v_98 * v_113);
-                int64_t v_116 = (v_115 * v_114);
-                for (int64_t i_9 = 0; i_9 < v_116; i_9 += td.chunk3) {
-                    int64_t v_117 = (v_116 - i_9);
-                    int64_t v_118 = (td.chunk3 < v_117 ? td.chunk3 : v_117);
+                int64_t v_87 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_88 = (td.v_13 > 0 ? td.v_13 : 0);
+                int64_t v_89 = (v_72 * v_87);
+                int64_t v_90 = (v_89 * v_88);
+                for (int64_t i_7 = 0; i_7 < v_90; i_7 += td.chunk3) {
+                    int64_t v_91 = (v_90 - i_7);
+                    int64_t v_92 = (td.chunk3 < v_91 ? td.chunk3 : v_91);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_118);
+                    FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_92);
                     buf3.EnQue(local_7);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_119 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_120 = (row * v_119);
-                    int64_t v_121 = (v_120 + i_9);
-                    int64_t v_122 = (v_118 * td.sizeof_T);
-                    int64_t v_123 = FloorDiv(v_122, 32);
-                    int64_t v_124 = (v_123 * 32);
-                    int64_t v_125 = (v_122 - v_124);
-                    bool v_126 = (v_125 == 0);
-                    if (v_126) {
-                        AscendC::DataCopy(valueGm[v_121], local_8, static_cast<uint32_t>(v_118));
+                    int64_t v_93 = (td.value_dim2 * td.value_dim1);
+                    int64_t v_94 = (row * v_93);
+                    int64_t v_95 = (v_94 + i_7);
+                    int64_t v_96 = (v_92 * td.sizeof_T);
+                    int64_t v_97 = FloorDiv(v_96, 32);
+                    int64_t v_98 = (v_97 * 32);
+                    int64_t v_99 = (v_96 - v_98);
+                    bool v_100 = (v_99 == 0);
+                    if (v_100) {
+                        AscendC::DataCopy(valueGm[v_95], local_8, static_cast<uint32_t>(v_92));
                     } else {
-                        AscendC::DataCopyPad(valueGm[v_121], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_118 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(valueGm[v_95], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_92 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf3.FreeTensor(local_8);
                 }
             }
         }
-        v_28 = v_45;
+        int64_t v_101 = (v_3 + v_17);
+        v_3 = v_101;
     }
 }
 
@@ -316,327 +273,283 @@ __aicore__ inline void gather_pa_kv_cache_key2(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = 0;
+    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_3 = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_2 = 0;
-        int64_t v_3 = 0;
+        int64_t v_4 = 0;
+        int64_t v_5 = 0;
         if (td.is_seq_lens_cumsum) {
             int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_4 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_4));
-            v_2 = start;
-            v_3 = end;
+            int64_t v_6 = (i + 1);
+            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
+            v_4 = start;
+            v_5 = end;
         } else {
-            int64_t v_5 = (i > 0 ? i : 0);
+            int64_t v_7 = (i > 0 ? i : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_5; i_2 += 1) {
-                int64_t v_6 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_7 = (start_2 + v_6);
-                start_2 = v_7;
+            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
+                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+                int64_t v_9 = (start_2 + v_8);
+                start_2 = v_9;
             }
-            int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_8);
-            v_2 = start_2;
-            v_3 = end_2;
+            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+            int64_t end_2 = (start_2 + v_10);
+            v_4 = start_2;
+            v_5 = end_2;
         }
-        int64_t v_9 = (v_3 < td.TOK ? v_3 : td.TOK);
-        int64_t n_tokens = (v_9 - v_2);
-        int64_t v_10 = (n_tokens + td.BS);
-        int64_t v_11 = (v_10 - 1);
-        int64_t v_12 = FloorDiv(v_11, td.BS);
-        int64_t v_13 = (v_12 > 0 ? v_12 : 0);
-        int64_t v_14 = (v + v_13);
-        v = v_14;
-    }
-    int64_t v_15 = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_16 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_17 = FloorDiv(v, v_16);
-    int64_t v_18 = (v_17 * v_16);
-    int64_t v_19 = (v - v_18);
-    int64_t v_20 = (v_15 * v_17);
-    int64_t v_21 = (v_15 < v_19 ? v_15 : v_19);
-    int64_t v_22 = (v_20 + v_21);
-    bool v_23 = (v_15 < v_19);
-    int64_t v_24 = static_cast<int64_t>(v_23);
-    int64_t v_25 = static_cast<int64_t>(v_24);
-    int64_t v_26 = (v_17 + v_25);
-    int64_t v_27 = (v_22 + v_26);
-    int64_t v_28 = 0;
-    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
-        int64_t v_29 = 0;
-        int64_t v_30 = 0;
-        if (td.is_seq_lens_cumsum) {
-            int64_t start_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
-            int64_t v_31 = (i_3 + 1);
-            int64_t end_3 = static_cast<int64_t>(seq_lensGm.GetValue(v_31));
-            v_29 = start_3;
-            v_30 = end_3;
-        } else {
-            int64_t v_32 = (i_3 > 0 ? i_3 : 0);
-            int64_t start_4 = 0;
-            for (int64_t i_4 = 0; i_4 < v_32; i_4 += 1) {
-                int64_t v_33 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
-                int64_t v_34 = (start_4 + v_33);
-                start_4 = v_34;
-            }
-            int64_t v_35 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
-            int64_t end_4 = (start_4 + v_35);
-            v_29 = start_4;
-            v_30 = end_4;
-        }
-        int64_t v_36 = (v_30 < td.TOK ? v_30 : td.TOK);
-        int64_t n_tokens_2 = (v_36 - v_29);
-        int64_t v_37 = 0;
+        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
+        int64_t n_tokens = (v_11 - v_4);
+        int64_t v_12 = 0;
         if (td.v) {
-            int64_t v_38 = static_cast<int64_t>(seq_offsetGm.GetValue(i_3));
-            int64_t shift = FloorDiv(v_38, td.BS);
-            v_37 = shift;
+            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+            int64_t shift = FloorDiv(v_13, td.BS);
+            v_12 = shift;
         } else {
-            v_37 = 0;
+            v_12 = 0;
         }
-        int64_t v_39 = (n_tokens_2 + td.BS);
-        int64_t v_40 = (v_39 - 1);
-        int64_t v_41 = FloorDiv(v_40, td.BS);
-        int64_t v_42 = (v_41 > 0 ? v_41 : 0);
-        int64_t v_43 = (v_22 > v_28 ? v_22 : v_28);
-        int64_t v_44 = (v_43 - v_28);
-        int64_t v_45 = (v_28 + v_42);
-        int64_t v_46 = (v_27 < v_45 ? v_27 : v_45);
-        int64_t v_47 = (v_46 - v_28);
-        for (int64_t i_5 = v_44; i_5 < v_47; i_5 += 1) {
-            int64_t v_48 = (i_5 * td.BS);
-            int64_t row = (v_29 + v_48);
-            int64_t v_49 = (n_tokens_2 - v_48);
-            int64_t n = (td.BS < v_49 ? td.BS : v_49);
-            int64_t col = (v_37 + i_5);
-            bool v_50 = (col < td.W);
-            int64_t v_51 = 0;
-            if (v_50) {
-                int64_t v_52 = (i_3 * td.block_tables_dim1);
-                int64_t v_53 = (v_52 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_53));
-                v_51 = blk;
+        int64_t v_14 = (n_tokens + td.BS);
+        int64_t v_15 = (v_14 - 1);
+        int64_t v_16 = FloorDiv(v_15, td.BS);
+        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
+        int64_t v_18 = (v - v_3);
+        int64_t v_19 = FloorDiv(v_18, v_2);
+        int64_t v_20 = (v_19 * v_2);
+        int64_t v_21 = (v_18 - v_20);
+        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
+            int64_t v_22 = (i_3 * td.BS);
+            int64_t row = (v_4 + v_22);
+            int64_t v_23 = (n_tokens - v_22);
+            int64_t n = (td.BS < v_23 ? td.BS : v_23);
+            int64_t col = (v_12 + i_3);
+            bool v_24 = (col < td.W);
+            int64_t v_25 = 0;
+            if (v_24) {
+                int64_t v_26 = (i * td.block_tables_dim1);
+                int64_t v_27 = (v_26 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
+                v_25 = blk;
             } else {
-                v_51 = int64_t(-1);
+                v_25 = int64_t(-1);
             }
-            bool v_54 = (v_51 >= 0);
-            bool v_55 = (v_51 < td.NB);
-            bool v_56 = (v_54 && v_55);
-            if (v_56) {
-                for (int64_t i_6 = 0; i_6 < n; i_6 += 1) {
-                    int64_t v_57 = (td.A * td.sizeof_T);
-                    int64_t v_58 = (v_57 + 31);
-                    int64_t v_59 = FloorDiv(v_58, 32);
-                    int64_t v_60 = (v_59 * 32);
-                    int64_t v_61 = FloorDiv(v_60, td.sizeof_T);
-                    bool v_62 = (v_61 <= td.chunk0);
-                    if (v_62) {
-                        int64_t v_63 = (v_61 > 1 ? v_61 : 1);
-                        int64_t v_64 = FloorDiv(td.chunk0, v_63);
-                        int64_t v_65 = (v_64 < 4095 ? v_64 : 4095);
-                        for (int64_t i_7 = 0; i_7 < td.HKA; i_7 += v_65) {
-                            int64_t v_66 = (td.HKA - i_7);
-                            int64_t v_67 = (v_65 < v_66 ? v_65 : v_66);
+            bool v_28 = (v_25 >= 0);
+            bool v_29 = (v_25 < td.NB);
+            bool v_30 = (v_28 && v_29);
+            if (v_30) {
+                for (int64_t i_4 = 0; i_4 < n; i_4 += 1) {
+                    int64_t v_31 = (td.A * td.sizeof_T);
+                    int64_t v_32 = (v_31 + 31);
+                    int64_t v_33 = FloorDiv(v_32, 32);
+                    int64_t v_34 = (v_33 * 32);
+                    int64_t v_35 = FloorDiv(v_34, td.sizeof_T);
+                    bool v_36 = (v_35 <= td.chunk0);
+                    if (v_36) {
+                        int64_t v_37 = (v_35 > 1 ? v_35 : 1);
+                        int64_t v_38 = FloorDiv(td.chunk0, v_37);
+                        int64_t v_39 = (v_38 < 4095 ? v_38 : 4095);
+                        for (int64_t i_5 = 0; i_5 < td.HKA; i_5 += v_39) {
+                            int64_t v_40 = (td.HKA - i_5);
+                            int64_t v_41 = (v_39 < v_40 ? v_39 : v_40);
                             AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_68 = (td.key_cache_dim3 * td.key_cache_dim2);
-                            int64_t v_69 = (v_68 * td.key_cache_dim1);
-                            int64_t v_70 = (v_51 * v_69);
-                            int64_t v_71 = (i_6 * td.key_cache_dim3);
-                            int64_t v_72 = (v_70 + v_71);
-                            int64_t v_73 = (i_7 * v_68);
-                            int64_t v_74 = (v_72 + v_73);
-                            int64_t v_75 = (v_68 - td.A);
-                            int64_t v_76 = (v_75 * td.sizeof_T);
-                            int64_t v_77 = FloorDiv(v_57, 32);
-                            int64_t v_78 = (v_77 * 32);
-                            int64_t v_79 = (v_57 - v_78);
-                            bool v_80 = (v_79 == 0);
-                            int64_t v_81 = FloorDiv(v_76, 32);
-                            int64_t v_82 = (v_81 * 32);
-                            int64_t v_83 = (v_76 - v_82);
-                            bool v_84 = (v_83 == 0);
-                            bool v_85 = (v_80 && v_84);
-                            bool v_86 = (v_81 <= 65535);
-                            bool v_87 = (v_77 <= 65535);
-                            bool v_88 = (v_86 && v_87);
-                            bool v_89 = (v_85 && v_88);
-                            if (v_89) {
-                                AscendC::DataCopy(local, key_cacheGm[v_74], AscendC::DataCopyParams{static_cast<uint16_t>(v_67), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_68 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                            int64_t v_42 = (td.key_cache_dim3 * td.key_cache_dim2);
+                            int64_t v_43 = (v_42 * td.key_cache_dim1);
+                            int64_t v_44 = (v_25 * v_43);
+                            int64_t v_45 = (i_4 * td.key_cache_dim3);
+                            int64_t v_46 = (v_44 + v_45);
+                            int64_t v_47 = (i_5 * v_42);
+                            int64_t v_48 = (v_46 + v_47);
+                            int64_t v_49 = (v_42 - td.A);
+                            int64_t v_50 = (v_49 * td.sizeof_T);
+                            int64_t v_51 = FloorDiv(v_31, 32);
+                            int64_t v_52 = (v_51 * 32);
+                            int64_t v_53 = (v_31 - v_52);
+                            bool v_54 = (v_53 == 0);
+                            int64_t v_55 = FloorDiv(v_50, 32);
+                            int64_t v_56 = (v_55 * 32);
+                            int64_t v_57 = (v_50 - v_56);
+                            bool v_58 = (v_57 == 0);
+                            bool v_59 = (v_54 && v_58);
+                            bool v_60 = (v_55 <= 65535);
+                            bool v_61 = (v_51 <= 65535);
+                            bool v_62 = (v_60 && v_61);
+                            bool v_63 = (v_59 && v_62);
+                            if (v_63) {
+                                AscendC::DataCopy(local, key_cacheGm[v_48], AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
                             } else {
-                                AscendC::DataCopyPad(local, key_cacheGm[v_74], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_67), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_68 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                AscendC::DataCopyPad(local, key_cacheGm[v_48], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                             }
                             buf0.EnQue(local);
                             AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_90 = (row * td.key_dim1);
-                            int64_t v_91 = (td.A * td.HKA);
-                            int64_t v_92 = (i_6 * v_91);
-                            int64_t v_93 = (v_90 + v_92);
-                            int64_t v_94 = (i_7 * td.A);
-                            int64_t v_95 = (v_93 + v_94);
-                            int64_t v_96 = (td.A - td.A);
-                            int64_t v_97 = (v_96 * td.sizeof_T);
-                            int64_t v_98 = FloorDiv(v_97, 32);
-                            int64_t v_99 = (v_98 * 32);
-                            int64_t v_100 = (v_97 - v_99);
-                            bool v_101 = (v_100 == 0);
-                            bool v_102 = (v_80 && v_101);
-                            bool v_103 = (v_98 <= 65535);
-                            bool v_104 = (v_103 && v_87);
-                            bool v_105 = (v_102 && v_104);
-                            if (v_105) {
-                                AscendC::DataCopy(keyGm[v_95], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_67), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                            int64_t v_64 = (row * td.key_dim1);
+                            int64_t v_65 = (td.A * td.HKA);
+                            int64_t v_66 = (i_4 * v_65);
+                            int64_t v_67 = (v_64 + v_66);
+                            int64_t v_68 = (i_5 * td.A);
+                            int64_t v_69 = (v_67 + v_68);
+                            int64_t v_70 = (td.A - td.A);
+                            int64_t v_71 = (v_70 * td.sizeof_T);
+                            int64_t v_72 = FloorDiv(v_71, 32);
+                            int64_t v_73 = (v_72 * 32);
+                            int64_t v_74 = (v_71 - v_73);
+                            bool v_75 = (v_74 == 0);
+                            bool v_76 = (v_54 && v_75);
+                            bool v_77 = (v_72 <= 65535);
+                            bool v_78 = (v_77 && v_61);
+                            bool v_79 = (v_76 && v_78);
+                            if (v_79) {
+                                AscendC::DataCopy(keyGm[v_69], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
                             } else {
-                                AscendC::DataCopyPad(keyGm[v_95], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_67), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                AscendC::DataCopyPad(keyGm[v_69], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
                             }
                             buf0.FreeTensor(local_2);
                         }
                     } else {
-                        for (int64_t i_8 = 0; i_8 < td.HKA; i_8 += 1) {
-                            for (int64_t i_9 = 0; i_9 < td.A; i_9 += td.chunk0) {
-                                int64_t v_106 = (td.A - i_9);
-                                int64_t v_107 = (td.chunk0 < v_106 ? td.chunk0 : v_106);
+                        for (int64_t i_6 = 0; i_6 < td.HKA; i_6 += 1) {
+                            for (int64_t i_7 = 0; i_7 < td.A; i_7 += td.chunk0) {
+                                int64_t v_80 = (td.A - i_7);
+                                int64_t v_81 = (td.chunk0 < v_80 ? td.chunk0 : v_80);
                                 AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_108 = (td.key_cache_dim3 * td.key_cache_dim2);
-                                int64_t v_109 = (v_108 * td.key_cache_dim1);
-                                int64_t v_110 = (v_51 * v_109);
-                                int64_t v_111 = (i_6 * td.key_cache_dim3);
-                                int64_t v_112 = (v_110 + v_111);
-                                int64_t v_113 = (i_8 * v_108);
-                                int64_t v_114 = (v_112 + v_113);
-                                int64_t v_115 = (v_114 + i_9);
-                                int64_t v_116 = (v_107 * td.sizeof_T);
-                                int64_t v_117 = FloorDiv(v_116, 32);
-                                int64_t v_118 = (v_117 * 32);
-                                int64_t v_119 = (v_116 - v_118);
-                                bool v_120 = (v_119 == 0);
-                                if (v_120) {
-                                    AscendC::DataCopy(local_3, key_cacheGm[v_115], static_cast<uint32_t>(v_107));
+                                int64_t v_82 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_83 = (v_82 * td.key_cache_dim1);
+                                int64_t v_84 = (v_25 * v_83);
+                                int64_t v_85 = (i_4 * td.key_cache_dim3);
+                                int64_t v_86 = (v_84 + v_85);
+                                int64_t v_87 = (i_6 * v_82);
+                                int64_t v_88 = (v_86 + v_87);
+                                int64_t v_89 = (v_88 + i_7);
+                                int64_t v_90 = (v_81 * td.sizeof_T);
+                                int64_t v_91 = FloorDiv(v_90, 32);
+                                int64_t v_92 = (v_91 * 32);
+                                int64_t v_93 = (v_90 - v_92);
+                                bool v_94 = (v_93 == 0);
+                                if (v_94) {
+                                    AscendC::DataCopy(local_3, key_cacheGm[v_89], static_cast<uint32_t>(v_81));
                                 } else {
-                                    AscendC::DataCopyPad(local_3, key_cacheGm[v_115], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_107 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                    AscendC::DataCopyPad(local_3, key_cacheGm[v_89], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                                 }
                                 buf0.EnQue(local_3);
                                 AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_121 = (row * td.key_dim1);
-                                int64_t v_122 = (td.A * td.HKA);
-                                int64_t v_123 = (i_6 * v_122);
-                                int64_t v_124 = (v_121 + v_123);
-                                int64_t v_125 = (i_8 * td.A);
-                                int64_t v_126 = (v_124 + v_125);
-                                int64_t v_127 = (v_126 + i_9);
-                                if (v_120) {
-                                    AscendC::DataCopy(keyGm[v_127], local_4, static_cast<uint32_t>(v_107));
+                                int64_t v_95 = (row * td.key_dim1);
+                                int64_t v_96 = (td.A * td.HKA);
+                                int64_t v_97 = (i_4 * v_96);
+                                int64_t v_98 = (v_95 + v_97);
+                                int64_t v_99 = (i_6 * td.A);
+                                int64_t v_100 = (v_98 + v_99);
+                                int64_t v_101 = (v_100 + i_7);
+                                if (v_94) {
+                                    AscendC::DataCopy(keyGm[v_101], local_4, static_cast<uint32_t>(v_81));
                                 } else {
-                                    AscendC::DataCopyPad(keyGm[v_127], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_107 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                    AscendC::DataCopyPad(keyGm[v_101], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                                 }
                                 buf0.FreeTensor(local_4);
                             }
                         }
                     }
                 }
-                for (int64_t i_10 = 0; i_10 < n; i_10 += 1) {
-                    int64_t v_128 = (td.A * td.sizeof_T);
-                    int64_t v_129 = (v_128 + 31);
-                    int64_t v_130 = FloorDiv(v_129, 32);
-                    int64_t v_131 = (v_130 * 32);
-                    int64_t v_132 = FloorDiv(v_131, td.sizeof_T);
-                    bool v_133 = (v_132 <= td.chunk1);
-                    if (v_133) {
-                        int64_t v_134 = (v_132 > 1 ? v_132 : 1);
-                        int64_t v_135 = FloorDiv(td.chunk1, v_134);
-                        int64_t v_136 = (v_135 < 4095 ? v_135 : 4095);
-                        for (int64_t i_11 = 0; i_11 < td.HVA; i_11 += v_136) {
-                            int64_t v_137 = (td.HVA - i_11);
-                            int64_t v_138 = (v_136 < v_137 ? v_136 : v_137);
+                for (int64_t i_8 = 0; i_8 < n; i_8 += 1) {
+                    int64_t v_102 = (td.A * td.sizeof_T);
+                    int64_t v_103 = (v_102 + 31);
+                    int64_t v_104 = FloorDiv(v_103, 32);
+                    int64_t v_105 = (v_104 * 32);
+                    int64_t v_106 = FloorDiv(v_105, td.sizeof_T);
+                    bool v_107 = (v_106 <= td.chunk1);
+                    if (v_107) {
+                        int64_t v_108 = (v_106 > 1 ? v_106 : 1);
+                        int64_t v_109 = FloorDiv(td.chunk1, v_108);
+                        int64_t v_110 = (v_109 < 4095 ? v_109 : 4095);
+                        for (int64_t i_9 = 0; i_9 < td.HVA; i_9 += v_110) {
+                            int64_t v_111 = (td.HVA - i_9);
+                            int64_t v_112 = (v_110 < v_111 ? v_110 : v_111);
                             AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_139 = (td.value_cache_dim3 * td.value_cache_dim2);
-                            int64_t v_140 = (v_139 * td.value_cache_dim1);
-                            int64_t v_141 = (v_51 * v_140);
-                            int64_t v_142 = (i_10 * td.value_cache_dim3);
-                            int64_t v_143 = (v_141 + v_142);
-                            int64_t v_144 = (i_11 * v_139);
-                            int64_t v_145 = (v_143 + v_144);
-                            int64_t v_146 = (v_139 - td.A);
-                            int64_t v_147 = (v_146 * td.sizeof_T);
-                            int64_t v_148 = FloorDiv(v_128, 32);
-                            int64_t v_149 = (v_148 * 32);
-                            int64_t v_150 = (v_128 - v_149);
-                            bool v_151 = (v_150 == 0);
-                            int64_t v_152 = FloorDiv(v_147, 32);
-                            int64_t v_153 = (v_152 * 32);
-                            int64_t v_154 = (v_147 - v_153);
-                            bool v_155 = (v_154 == 0);
-                            bool v_156 = (v_151 && v_155);
-                            bool v_157 = (v_152 <= 65535);
-                            bool v_158 = (v_148 <= 65535);
-                            bool v_159 = (v_157 && v_158);
-                            bool v_160 = (v_156 && v_159);
-                            if (v_160) {
-                                AscendC::DataCopy(local_5, value_cacheGm[v_145], AscendC::DataCopyParams{static_cast<uint16_t>(v_138), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_139 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                            int64_t v_113 = (td.value_cache_dim3 * td.value_cache_dim2);
+                            int64_t v_114 = (v_113 * td.value_cache_dim1);
+                            int64_t v_115 = (v_25 * v_114);
+                            int64_t v_116 = (i_8 * td.value_cache_dim3);
+                            int64_t v_117 = (v_115 + v_116);
+                            int64_t v_118 = (i_9 * v_113);
+                            int64_t v_119 = (v_117 + v_118);
+                            int64_t v_120 = (v_113 - td.A);
+                            int64_t v_121 = (v_120 * td.sizeof_T);
+                            int64_t v_122 = FloorDiv(v_102, 32);
+                            int64_t v_123 = (v_122 * 32);
+                            int64_t v_124 = (v_102 - v_123);
+                            bool v_125 = (v_124 == 0);
+                            int64_t v_126 = FloorDiv(v_121, 32);
+                            int64_t v_127 = (v_126 * 32);
+                            int64_t v_128 = (v_121 - v_127);
+                            bool v_129 = (v_128 == 0);
+                            bool v_130 = (v_125 && v_129);
+                            bool v_131 = (v_126 <= 65535);
+                            bool v_132 = (v_122 <= 65535);
+                            bool v_133 = (v_131 && v_132);
+                            bool v_134 = (v_130 && v_133);
+                            if (v_134) {
+                                AscendC::DataCopy(local_5, value_cacheGm[v_119], AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
                             } else {
-                                AscendC::DataCopyPad(local_5, value_cacheGm[v_145], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_138), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_139 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                AscendC::DataCopyPad(local_5, value_cacheGm[v_119], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                             }
                             buf1.EnQue(local_5);
                             AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_161 = (row * td.value_dim1);
-                            int64_t v_162 = (td.A * td.HVA);
-                            int64_t v_163 = (i_10 * v_162);
-                            int64_t v_164 = (v_161 + v_163);
-                            int64_t v_165 = (i_11 * td.A);
-                            int64_t v_166 = (v_164 + v_165);
-                            int64_t v_167 = (td.A - td.A);
-                            int64_t v_168 = (v_167 * td.sizeof_T);
-                            int64_t v_169 = FloorDiv(v_168, 32);
-                            int64_t v_170 = (v_169 * 32);
-                            int64_t v_171 = (v_168 - v_170);
-                            bool v_172 = (v_171 == 0);
-                            bool v_173 = (v_151 && v_172);
-                            bool v_174 = (v_169 <= 65535);
-                            bool v_175 = (v_174 && v_158);
-                            bool v_176 = (v_173 && v_175);
-                            if (v_176) {
-                                AscendC::DataCopy(valueGm[v_166], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_138), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                            int64_t v_135 = (row * td.value_dim1);
+                            int64_t v_136 = (td.A * td.HVA);
+                            int64_t v_137 = (i_8 * v_136);
+                            int64_t v_138 = (v_135 + v_137);
+                            int64_t v_139 = (i_9 * td.A);
+                            int64_t v_140 = (v_138 + v_139);
+                            int64_t v_141 = (td.A - td.A);
+                            int64_t v_142 = (v_141 * td.sizeof_T);
+                            int64_t v_143 = FloorDiv(v_142, 32);
+                            int64_t v_144 = (v_143 * 32);
+                            int64_t v_145 = (v_142 - v_144);
+                            bool v_146 = (v_145 == 0);
+                            bool v_147 = (v_125 && v_146);
+                            bool v_148 = (v_143 <= 65535);
+                            bool v_149 = (v_148 && v_132);
+                            bool v_150 = (v_147 && v_149);
+                            if (v_150) {
+                                AscendC::DataCopy(valueGm[v_140], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
                             } else {
-                                AscendC::DataCopyPad(valueGm[v_166], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_138), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                AscendC::DataCopyPad(valueGm[v_140], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
                             }
                             buf1.FreeTensor(local_6);
                         }
                     } else {
-                        for (int64_t i_12 = 0; i_12 < td.HVA; i_12 += 1) {
-                            for (int64_t i_13 = 0; i_13 < td.A; i_13 += td.chunk1) {
-                                int64_t v_177 = (td.A - i_13);
-                                int64_t v_178 = (td.chunk1 < v_177 ? td.chunk1 : v_177);
+                        for (int64_t i_10 = 0; i_10 < td.HVA; i_10 += 1) {
+                            for (int64_t i_11 = 0; i_11 < td.A; i_11 += td.chunk1) {
+                                int64_t v_151 = (td.A - i_11);
+                                int64_t v_152 = (td.chunk1 < v_151 ? td.chunk1 : v_151);
                                 AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_179 = (td.value_cache_dim3 * td.value_cache_dim2);
-                                int64_t v_180 = (v_179 * td.value_cache_dim1);
-                                int64_t v_181 = (v_51 * v_180);
-                                int64_t v_182 = (i_10 * td.value_cache_dim3);
-                                int64_t v_183 = (v_181 + v_182);
-                                int64_t v_184 = (i_12 * v_179);
-                                int64_t v_185 = (v_183 + v_184);
-                                int64_t v_186 = (v_185 + i_13);
-                                int64_t v_187 = (v_178 * td.sizeof_T);
-                                int64_t v_188 = FloorDiv(v_187, 32);
-                                int64_t v_189 = (v_188 * 32);
-                                int64_t v_190 = (v_187 - v_189);
-                                bool v_191 = (v_190 == 0);
-                                if (v_191) {
-                                    AscendC::DataCopy(local_7, value_cacheGm[v_186], static_cast<uint32_t>(v_178));
+                                int64_t v_153 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_154 = (v_153 * td.value_cache_dim1);
+                                int64_t v_155 = (v_25 * v_154);
+                                int64_t v_156 = (i_8 * td.value_cache_dim3);
+                                int64_t v_157 = (v_155 + v_156);
+                                int64_t v_158 = (i_10 * v_153);
+                                int64_t v_159 = (v_157 + v_158);
+                                int64_t v_160 = (v_159 + i_11);
+                                int64_t v_161 = (v_152 * td.sizeof_T);
+                                int64_t v_162 = FloorDiv(v_161, 32);
+                                int64_t v_163 = (v_162 * 32);
+                                int64_t v_164 = (v_161 - v_163);
+                                bool v_165 = (v_164 == 0);
+                                if (v_165) {
+                                    AscendC::DataCopy(local_7, value_cacheGm[v_160], static_cast<uint32_t>(v_152));
                                 } else {
-                                    AscendC::DataCopyPad(local_7, value_cacheGm[v_186], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_178 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                    AscendC::DataCopyPad(local_7, value_cacheGm[v_160], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
                                 }
                                 buf1.EnQue(local_7);
                                 AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_192 = (row * td.value_dim1);
-                                int64_t v_193 = (td.A * td.HVA);
-                                int64_t v_194 = (i_10 * v_193);
-                                int64_t v_195 = (v_192 + v_194);
-                                int64_t v_196 = (i_12 * td.A);
-                                int64_t v_197 = (v_195 + v_196);
-                                int64_t v_198 = (v_197 + i_13);
-                                if (v_191) {
-                                    AscendC::DataCopy(valueGm[v_198], local_8, static_cast<uint32_t>(v_178));
+                                int64_t v_166 = (row * td.value_dim1);
+                                int64_t v_167 = (td.A * td.HVA);
+                                int64_t v_168 = (i_8 * v_167);
+                                int64_t v_169 = (v_166 + v_168);
+                                int64_t v_170 = (i_10 * td.A);
+                                int64_t v_171 = (v_169 + v_170);
+                                int64_t v_172 = (v_171 + i_11);
+                                if (v_165) {
+                                    AscendC::DataCopy(valueGm[v_172], local_8, static_cast<uint32_t>(v_152));
                                 } else {
-                                    AscendC::DataCopyPad(valueGm[v_198], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_178 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                    AscendC::DataCopyPad(valueGm[v_172], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                                 }
                                 buf1.FreeTensor(local_8);
                             }
@@ -644,58 +557,59 @@ __aicore__ inline void gather_pa_kv_cache_key2(GM_ADDR key_cache, GM_ADDR value_
                     }
                 }
             } else {
-                int64_t v_199 = (row + n);
-                int64_t v_200 = (v_199 - row);
-                int64_t v_201 = (v_200 > 0 ? v_200 : 0);
-                int64_t v_202 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_203 = (v_201 * v_202);
-                for (int64_t i_14 = 0; i_14 < v_203; i_14 += td.chunk2) {
-                    int64_t v_204 = (v_203 - i_14);
-                    int64_t v_205 = (td.chunk2 < v_204 ? td.chunk2 : v_204);
+                int64_t v_173 = (row + n);
+                int64_t v_174 = (v_173 - row);
+                int64_t v_175 = (v_174 > 0 ? v_174 : 0);
+                int64_t v_176 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_177 = (v_175 * v_176);
+                for (int64_t i_12 = 0; i_12 < v_177; i_12 += td.chunk2) {
+                    int64_t v_178 = (v_177 - i_12);
+                    int64_t v_179 = (td.chunk2 < v_178 ? td.chunk2 : v_178);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_205);
+                    FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_179);
                     buf2.EnQue(local_9);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_206 = (row * td.key_dim1);
-                    int64_t v_207 = (v_206 + i_14);
-                    int64_t v_208 = (v_205 * td.sizeof_T);
-                    int64_t v_209 = FloorDiv(v_208, 32);
-                    int64_t v_210 = (v_209 * 32);
-                    int64_t v_211 = (v_208 - v_210);
-                    bool v_212 = (v_211 == 0);
-                    if (v_212) {
-                        AscendC::DataCopy(keyGm[v_207], local_10, static_cast<uint32_t>(v_205));
+                    int64_t v_180 = (row * td.key_dim1);
+                    int64_t v_181 = (v_180 + i_12);
+                    int64_t v_182 = (v_179 * td.sizeof_T);
+                    int64_t v_183 = FloorDiv(v_182, 32);
+                    int64_t v_184 = (v_183 * 32);
+                    int64_t v_185 = (v_182 - v_184);
+                    bool v_186 = (v_185 == 0);
+                    if (v_186) {
+                        AscendC::DataCopy(keyGm[v_181], local_10, static_cast<uint32_t>(v_179));
                     } else {
-                        AscendC::DataCopyPad(keyGm[v_207], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_205 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(keyGm[v_181], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_179 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf2.FreeTensor(local_10);
                 }
-                int64_t v_213 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_214 = (v_201 * v_213);
-                for (int64_t i_15 = 0; i_15 < v_214; i_15 += td.chunk3) {
-                    int64_t v_215 = (v_214 - i_15);
-                    int64_t v_216 = (td.chunk3 < v_215 ? td.chunk3 : v_215);
+                int64_t v_187 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_188 = (v_175 * v_187);
+                for (int64_t i_13 = 0; i_13 < v_188; i_13 += td.chunk3) {
+                    int64_t v_189 = (v_188 - i_13);
+                    int64_t v_190 = (td.chunk3 < v_189 ? td.chunk3 : v_189);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_216);
+                    FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_190);
                     buf3.EnQue(local_11);
                     AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_217 = (row * td.value_dim1);
-                    int64_t v_218 = (v_217 + i_15);
-                    int64_t v_219 = (v_216 * td.sizeof_T);
-                    int64_t v_220 = FloorDiv(v_219, 32);
-                    int64_t v_221 = (v_220 * 32);
-                    int64_t v_222 = (v_219 - v_221);
-                    bool v_223 = (v_222 == 0);
-                    if (v_223) {
-                        AscendC::DataCopy(valueGm[v_218], local_12, static_cast<uint32_t>(v_216));
+                    int64_t v_191 = (row * td.value_dim1);
+                    int64_t v_192 = (v_191 + i_13);
+                    int64_t v_193 = (v_190 * td.sizeof_T);
+                    int64_t v_194 = FloorDiv(v_193, 32);
+                    int64_t v_195 = (v_194 * 32);
+                    int64_t v_196 = (v_193 - v_195);
+                    bool v_197 = (v_196 == 0);
+                    if (v_197) {
+                        AscendC::DataCopy(valueGm[v_192], local_12, static_cast<uint32_t>(v_190));
                     } else {
-                        AscendC::DataCopyPad(valueGm[v_218], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_216 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        AscendC::DataCopyPad(valueGm[v_192], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_190 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
                     }
                     buf3.FreeTensor(local_12);
                 }
             }
         }
-        v_28 = v_45;
+        int64_t v_198 = (v_3 + v_17);
+        v_3 = v_198;
     }
 }
 
