@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from xdsl.ir import OpResult
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import AclnnError, AscdslError
+from ascdsl.frontend.irgen import span_of_location
 from ascdsl.frontend.signature import ParamSpec, read_param
 from ascdsl.kernel import Kernel
 from ascdsl.pipeline import PIPELINE, STAGES, lower
@@ -31,12 +33,38 @@ class StageMismatch:
     index: tuple[int, ...]
     expected: Any
     got: Any
+    writers: list[str]  # the ops of that stage that write the tensor, with their DSL lines
 
     def __str__(self) -> str:
+        where = f"; written by {', '.join(self.writers)}" if self.writers else ""
         return (
             f"stage {self.stage} (pass {self.pass_name}) differs from the tile stage: {self.tensor}{list(self.index)} "
-            f"is {self.got!r}, expected {self.expected!r}"
+            f"is {self.got!r}, expected {self.expected!r}{where}"
         )
+
+
+_WRITES = ("tile.store", "tile.copy", "tile.fill", "tile.write", "ascendc.data_copy_out", "ascendc.data_copy_pad_out", "ascendc.copy2d_out", "ascendc.set_value")
+
+
+def _writers(module: Any, tensor: str) -> list[str]:
+    """`op @ file:line:col` for every op of the module that writes into the kernel parameter `tensor`."""
+    kernel = next(op for op in module.ops if isinstance(op, t.KernelOp))
+    arg = kernel.body.block.args[kernel.names.index(tensor)]
+    out: list[str] = []
+    for op in kernel.walk():
+        if op.name not in _WRITES:
+            continue
+        roots = {_root(v) for v in op.operands}
+        if arg in roots:
+            span = span_of_location(op.location)
+            out.append(f"{op.name} at {span}" if span else op.name)
+    return out
+
+
+def _root(v: Any) -> Any:
+    while isinstance(v, OpResult) and isinstance(v.owner, t.ViewOp | t.PermuteOp | t.ReshapeOp):
+        v = v.owner.source
+    return v
 
 
 def _copy_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -60,13 +88,14 @@ def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = ST
     passes = dict((name, p.name if p else "frontend") for name, p in PIPELINE)
     for stage in stages[1:]:
         got = _copy_args(args)
-        run(lower(k.ir, stage), got)
+        module = lower(k.ir, stage)
+        run(module, got)
         for name in outputs:
             if reference.get(name) is None:
                 continue
             where = _first_difference(reference[name], got[name])
             if where is not None:
-                return StageMismatch(stage, passes[stage], name, where, reference[name][where], got[name][where])
+                return StageMismatch(stage, passes[stage], name, where, reference[name][where], got[name][where], _writers(module, name))
     return None
 
 

@@ -227,4 +227,7 @@ def test_compare_stages_reports_the_first_stage_that_breaks(monkeypatch: pytest.
     assert (mismatch.stage, mismatch.tensor, mismatch.index) == (broken, "z", (32,))
     assert mismatch.expected == np.float16(33) and mismatch.got == 0
     assert f"stage {broken}" in str(mismatch) and "z[32]" in str(mismatch)
+    # the ops that write z in that stage, at the user's line of the store
+    assert mismatch.writers and all("vadd.py:" in w for w in mismatch.writers)
+    assert any(w.startswith("ascendc.data_copy_out at ") for w in mismatch.writers)
     assert args["z"].tolist() == [0] * 37, "compare_stages works on copies"
