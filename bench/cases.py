@@ -164,10 +164,88 @@ def gather_small_case() -> Case:
     )
 
 
+def gather_nz_case(
+    *, label: str, key_cache: tuple, value_cache: tuple, batch: int, width: int, tokens: int, seed: int = 1
+) -> Case:
+    """GatherPaKvCache, PA_NZ layout, int8 (as the doc's tiling case): caches [blocks, H/32, block_size, 32]."""
+    rng = np.random.default_rng(seed)
+    nb, units_k, bs, a = key_cache
+    units_v = value_cache[1]
+    # near-equal lengths with random pairwise moves, each within what the table can address
+    lengths = np.full(batch, tokens // batch, np.int64)
+    lengths[: tokens % batch] += 1
+    for _ in range(4 * batch):
+        i, j = rng.integers(batch, size=2)
+        d = int(rng.integers(0, bs))
+        if lengths[i] + d <= width * bs and lengths[j] - d >= 1:
+            lengths[i] += d
+            lengths[j] -= d
+    args: dict[str, Any] = {
+        "key_cache": random_bits(rng, key_cache, np.int8),
+        "value_cache": random_bits(rng, value_cache, np.int8),
+        "block_tables": rng.integers(0, nb, size=(batch, width)).astype(np.int32),
+        "seq_lens": lengths.astype(np.int32),
+        "key": np.zeros((tokens, units_k * a), np.int8),
+        "value": np.zeros((tokens, units_v * a), np.int8),
+        "seq_offset": None,
+        "cache_mode": "PA_NZ",
+        "is_seq_lens_cumsum": False,
+    }
+
+    def norm_view(c: np.ndarray) -> np.ndarray:  # the doc's rule: C = cache.transpose(0, 2, 1, 3).reshape(nb, bs, H)
+        return np.ascontiguousarray(c.transpose(0, 2, 1, 3).reshape(c.shape[0], c.shape[2], 1, c.shape[1] * c.shape[3]))
+
+    def reference(x: dict[str, Any]) -> None:
+        t = x["key"].shape[0]
+        k3, v3 = x["key"].reshape(t, 1, -1), x["value"].reshape(t, 1, -1)
+        numpy_refs.gather_pa_kv_cache_norm(
+            norm_view(x["key_cache"]),
+            norm_view(x["value_cache"]),
+            x["block_tables"],
+            x["seq_lens"],
+            k3,
+            v3,
+            None,
+            False,
+        )
+
+    m = numpy_refs.gather_row_map(nb, bs, tokens, args["block_tables"], args["seq_lens"], None, False)
+    row_bytes = (units_k + units_v) * a
+    copied, zeroed = int((m.src >= 0).sum()), int((m.src < 0).sum())
+    return Case(
+        op="gather_pa_kv_cache_nz",
+        label=label,
+        args=args,
+        outputs=("key", "value"),
+        reference=reference,
+        min_gm_bytes=2 * copied * row_bytes + zeroed * row_bytes + 4 * (len(lengths) + m.table_reads),
+        min_formula="as Norm, with Hk = key.shape[1], Hv = value.shape[1] bytes (int8)",
+        scalar_itemsize=4,
+    )
+
+
+def gather_nz_doc_case() -> Case:
+    """The doc's PA_NZ tiling case: int8 caches [30,101,128,32] and [30,127,128,32], block_tables [36,8], 18,933 tokens."""
+    return gather_nz_case(
+        label="doc shape (PA_NZ int8)",
+        key_cache=(30, 101, 128, 32),
+        value_cache=(30, 127, 128, 32),
+        batch=36,
+        width=8,
+        tokens=18933,
+    )
+
+
+def gather_nz_small_case() -> Case:
+    return gather_nz_case(
+        label="small (PA_NZ int8)", key_cache=(6, 3, 16, 32), value_cache=(6, 4, 16, 32), batch=3, width=4, tokens=100
+    )
+
+
 def cases(quick: bool) -> list[Case]:
     if quick:
-        return [vadd_case(1 << 14), gather_small_case()]
-    return [vadd_case(1 << 20), gather_doc_case()]
+        return [vadd_case(1 << 14), gather_small_case(), gather_nz_small_case()]
+    return [vadd_case(1 << 20), gather_doc_case(), gather_nz_doc_case()]
 
 
 # Later operators' cases, listed so that the tables show them; they have no kernel yet: (op, case, shape).

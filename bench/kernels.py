@@ -30,7 +30,8 @@ class KernelRef:
 
 VADD = KernelRef("vadd", "examples/vadd.py")
 GATHER = KernelRef("gather_pa_kv_cache", "ops/gather_pa_kv_cache.py:gather_pa_kv_cache_norm")
-KERNELS = (VADD, GATHER)
+GATHER_NZ = KernelRef("gather_pa_kv_cache_nz", "ops/gather_pa_kv_cache.py:gather_pa_kv_cache_nz")
+KERNELS = (VADD, GATHER, GATHER_NZ)
 
 
 def fresh(k: Kernel) -> Kernel:

@@ -39,7 +39,7 @@ def _gather_entry(args: dict[str, Any]) -> None:
 
 def tile_runner(case: Case, kernel: Kernel) -> Callable[[dict[str, Any]], None]:
     """The user-facing CPU path: the operator's Python entry where it has one, else ascdsl.runtime.run."""
-    if case.op == "gather_pa_kv_cache":
+    if case.op.startswith("gather_pa_kv_cache"):
         return _gather_entry
     return lambda args: run_kernel(kernel, args, backend="interp")
 
