@@ -2,10 +2,12 @@
 
     ascdsl ir FILE[:KERNEL] [--emit tile] [--no-locations]     print a kernel's IR
     ascdsl run FILE[:KERNEL] --inputs in.npz --output out.npz [--attr NAME=VALUE ...]
+    ascdsl compile FILE[:KERNEL] -o DIR [--soc SOC ...]       write a CANN custom-operator project
     ascdsl check                                              run every operator's doc examples and check them
 
-A user mistake prints one message (file:line:col for DSL errors) and exits 1; anything else is a bug of ascdsl
-and prints one "internal error: ... (please report)" line and exits 2. --debug shows the traceback of either.
+A user mistake prints one message (file:line:col for DSL errors, Python syntax errors and exceptions raised
+while importing the file) and exits 1; anything else is a bug of ascdsl and prints one
+"internal error: ... (please report)" line and exits 2. --debug shows the traceback of either.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class Kernel:
         dedented = textwrap.dedent(text)
         indent = 0
         if dedented != text:
-            first = next(line for line in text.splitlines() if line.strip())
+            first = next((line for line in text.splitlines() if line.strip()), "")
             indent = len(first) - len(first.lstrip())
         return parse_function(dedented, self.filename, line_offset=self.first_line - 1, col_offset=indent)
 

@@ -171,4 +171,12 @@ def verify_located(module: ModuleOp) -> None:
 
 
 def generate(fn: ast.FunctionDef, filename: str, globals_: dict[str, Any]) -> ModuleOp:
-    return KernelGen(fn, filename, globals_).build()
+    gen = KernelGen(fn, filename, globals_)
+    try:
+        return gen.build()
+    except RecursionError:  # an expression nested deeper than Python's stack allows
+        raise DslError(
+            "this statement is nested too deeply to compile",
+            gen.current_span or fn.span,
+            "split deeply nested expressions into several statements",
+        ) from None

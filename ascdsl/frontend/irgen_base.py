@@ -39,6 +39,7 @@ class GenBase:
         # Names that exist in Python but not here, with the reason, for a precise error on use.
         self.unavailable: dict[str, str] = {}
         self.loop_depth = 0
+        self.current_span: Span | None = None  # the statement being generated
 
     # ---------------------------------------------------------------- emission
 

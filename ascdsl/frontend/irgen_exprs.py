@@ -114,7 +114,9 @@ def _too_big(value: object) -> bool:
 
 def fold_constant(op: str, x: Any, y: Any, span: Span) -> Any:
     """`x op y` of two compile-time constants, as Python computes it (floats rounded to float32)."""
-    if _too_big(x) or _too_big(y) or _huge_result(op, x, y) or _huge_string(op, x, y):
+    if _huge_string(op, x, y):
+        raise DslError("this string constant is too long", span, "kernels use short strings (attribute values)")
+    if _too_big(x) or _too_big(y) or _huge_result(op, x, y):
         raise DslError(f"the constant '{op}' computes is too large (over {MAX_CONSTANT_BITS} bits)", span,
                        "kernel integers are 64-bit: use smaller values")
     try:

@@ -56,6 +56,7 @@ class StmtGen(CallGen):
             self.stmt(s)
 
     def stmt(self, s: ast.Stmt) -> None:
+        self.current_span = s.span  # where a failure deep inside the generator is reported
         if isinstance(s, ast.Assign):
             value = self.expr(s.value)
             for tg in s.targets:
