@@ -11,6 +11,7 @@ from xdsl.ir import Attribute
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, TensorType
+from ascdsl.errors import DslError
 from ascdsl.frontend.signature import ParamSpec, read_param
 from ascdsl.kernel import Kernel
 from ascdsl.targets import get_target
@@ -76,7 +77,12 @@ def _dtype_columns(kernel: t.KernelOp, params: list[ParamSpec]) -> list[dict[str
     used = sorted({p.element for p in params if p.is_tensor and p.element not in dtypes.BY_NAME})
     missing = [v for v in used if v not in domains]
     if missing:
-        raise ValueError(f"dtype variable {missing[0]} has no require({missing[0]} in (...)) listing its dtypes")
+        p = next(p for p in params if p.element == missing[0])
+        raise DslError(
+            f"the dtypes of dtype variable {missing[0]} are not listed, so no CANN project can declare them",
+            p.span,
+            f"add require({missing[0]} in (f16, f32, ...), code=161002, msg=...) at the top of the kernel",
+        )
     combos = list(itertools.product(*[domains[v] for v in used]))
     return [dict(zip(used, c, strict=True)) for c in combos]
 

@@ -7,7 +7,7 @@ pass moves them into the tiling function.
 from __future__ import annotations
 
 from xdsl.dialects import scf
-from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.ir import BlockArgument, Operation, SSAValue
 
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import HostArrayType
@@ -23,35 +23,59 @@ def _kernel_arg(v: SSAValue) -> t.KernelOp | None:
     return None
 
 
-def is_host_value(v: SSAValue) -> bool:
+def _arg_is_host(v: BlockArgument) -> bool:
     kernel = _kernel_arg(v)
-    if kernel is not None:
-        assert isinstance(v, BlockArgument)
-        return kernel.roles[v.index] in ("attr", "host")
+    return kernel is not None and kernel.roles[v.index] in ("attr", "host")
+
+
+def _value(v: SSAValue, memo: dict[Operation, bool]) -> bool:
     if isinstance(v, BlockArgument):
-        return False
-    return is_host_op(v.owner)  # type: ignore[arg-type]
+        return _arg_is_host(v)
+    return memo[v.owner]  # type: ignore[index]
 
 
-def is_host_op(op: Operation) -> bool:
-    """An op whose results the host can compute (a `require` counts when its condition is host-known)."""
+def _deps(op: Operation) -> list[Operation]:
+    """The ops whose host-ness decides this op's: producers of its operands, and for an scf.if the ops inside."""
+    out = [o.owner for o in op.operands if isinstance(o.owner, Operation)]
+    if isinstance(op, scf.IfOp):
+        out += [inner for r in op.regions for inner in r.walk()]
+    return out  # type: ignore[return-value]
+
+
+def _local(op: Operation, memo: dict[Operation, bool]) -> bool:
     if isinstance(op, _ALWAYS_HOST):
         return True
     if isinstance(op, t.DimOp):
         return _kernel_arg(op.source) is not None
-    if isinstance(op, t.StrInOp | t.RequireOp):
-        return all(is_host_value(o) for o in op.operands)
+    operands_host = all(_value(o, memo) for o in op.operands)
+    if isinstance(op, t.StrInOp | t.RequireOp) or op.dialect_name() == "arith":
+        return operands_host
     if isinstance(op, t.ReadOp):
-        return isinstance(op.source.type, HostArrayType) and all(is_host_value(o) for o in op.operands)
-    if op.dialect_name() == "arith":
-        return all(is_host_value(o) for o in op.operands)
+        return isinstance(op.source.type, HostArrayType) and operands_host
     if isinstance(op, scf.IfOp | scf.YieldOp):
-        return all(is_host_value(o) for o in op.operands) and all(
-            _block_is_host(b) for r in op.regions for b in r.blocks
-        )
+        return operands_host and all(memo[inner] for r in op.regions for inner in r.walk())
     return False
 
 
-def _block_is_host(block: Block) -> bool:
-    return all(is_host_op(op) for op in block.ops)
+def is_host_op(op: Operation) -> bool:
+    """An op whose results the host can compute (a `require` counts when its condition is host-known).
 
+    Iterative over the def chain, so arbitrarily long chains of scalar statements do not exhaust the stack."""
+    memo: dict[Operation, bool] = {}
+    stack: list[tuple[Operation, bool]] = [(op, False)]
+    while stack:
+        cur, ready = stack.pop()
+        if cur in memo:
+            continue
+        if ready:
+            memo[cur] = _local(cur, memo)
+            continue
+        stack.append((cur, True))
+        stack.extend((d, False) for d in _deps(cur) if d not in memo)
+    return memo[op]
+
+
+def is_host_value(v: SSAValue) -> bool:
+    if isinstance(v, BlockArgument):
+        return _arg_is_host(v)
+    return is_host_op(v.owner)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from xdsl.dialects import arith, scf
-from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, LocationAttr
+from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, LocationAttr, UnknownLoc
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from ascdsl.dialects import tile_ops as t
@@ -28,7 +28,8 @@ class Builder:
         return cls(loc, block.add_op)
 
     def add(self, op: Operation) -> Operation:
-        op.location = self.loc
+        if isinstance(op.location, UnknownLoc):  # a rebuilt op keeps the location of what it replaces
+            op.location = self.loc
         self._insert(op)
         return op
 

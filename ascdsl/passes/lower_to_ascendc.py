@@ -421,7 +421,20 @@ class _Lowering:
         present = h.v(t.PresentOp(host_arg))
         return h.add(scf.IfOp(present, [IndexType()], [then_b], [else_b])).results[0]
 
+    def drop_unused_tiles(self) -> None:
+        """Tiles computed but never stored (or only feeding such tiles) do nothing on the device."""
+        pure = (t.LoadOp, t.FullOp, t._BinaryOp, t.CmpOp, t.WhereOp, t.UnaryOp, t.CastOp, t.ReduceOp, t.ExpandDimsOp)
+        changed = True
+        while changed:
+            changed = False
+            for op in reversed(list(self.kernel.body.walk())):
+                if isinstance(op, pure) and all(not r.uses for r in op.results):
+                    op.detach()
+                    op.erase()
+                    changed = True
+
     def run(self) -> None:
+        self.drop_unused_tiles()
         for sink in sinks_in(self.kernel):
             if CHUNK_ATTR in sink.attributes:
                 self.lower_group(sink)

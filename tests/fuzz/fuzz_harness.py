@@ -454,11 +454,7 @@ def mutate(src: KernelSource, kind: str, ch: Chooser) -> Mutant | None:
 
 # Bugs outside the frontend and the CLI, each with a strict xfail test in test_regressions.py: the fuzz tests
 # skip a result that matches one (and only that result), so they keep checking everything else.
-KNOWN_BUGS: dict[str, re.Pattern[str]] = {
-    "dtype variable without a domain crashes compile": re.compile(
-        r"^internal error: ValueError: dtype variable \w+ has no require\(\w+ in \(\.\.\.\)\) listing its dtypes"
-    ),
-}
+KNOWN_BUGS: dict[str, re.Pattern[str]] = {}
 
 
 def known_bug(err: str) -> str | None:

@@ -65,13 +65,15 @@ def _line_of(path: Path, text: str, nth: int = 0) -> int:
     return hits[nth]
 
 
-def _check(tmp_path: Path, source: str, statement: str, message: str, hint: str, nth: int = 0) -> None:
-    """`ascdsl compile` and `pipeline.lower` both report `message` at the start of the nth line holding
-    `statement`, with `hint`."""
+def _check(tmp_path: Path, source: str, statement: str, message: str, hint: str, nth: int = 0, at: str | None = None) -> None:
+    """`ascdsl compile` and `pipeline.lower` both report `message` on the nth line holding `statement`, with
+    `hint`: at the sub-expression `at` when given (rewrites keep each op's own location), else at the statement."""
     path = tmp_path / "deep.py"
     path.write_text(HEADER + source)
     line = _line_of(path, statement, nth)
-    col = path.read_text().splitlines()[line - 1].index(statement) + 1
+    text = path.read_text().splitlines()[line - 1]
+    start = text.index(statement)
+    col = (text.index(at, start) if at is not None else start) + 1
 
     r = run_cli("compile", str(path), "-o", str(tmp_path / "project"))
     assert r.code == 1, r
@@ -110,6 +112,7 @@ def test_ub_overflow_points_at_the_store_that_does_not_fit(tmp_path: Path) -> No
         f"store(z[{first_over}],",
         f"the kernel needs {STORES * BUFFERS_PER_STORE} UB buffers, more than the {MAX_BUFFERS} a TPipe can hold",
         "split the kernel, or write fewer separate stores",
+        at="load(y)",  # the 64th buffer holds this load
     )
 
 
@@ -120,6 +123,7 @@ def test_vector_op_on_an_unsupported_dtype(tmp_path: Path) -> None:
         "store(z, load(x) + load(y))",
         "Add on i8 is not supported by the Atlas A2 vector unit",
         "cast to one of f16, f32, i16, i32 first",
+        at="load(x) + load(y)",
     )
 
 
@@ -130,6 +134,7 @@ def test_cast_the_target_lacks(tmp_path: Path) -> None:
         "store(z, cast(load(x), i8))",
         "Atlas A2 has no direct Cast from f32 to i8",
         "cast in two steps (f32 -> f16 -> i8",
+        at="cast(load(x), i8)",
     )
 
 
@@ -140,6 +145,7 @@ def test_where_store_the_device_backend_lacks(tmp_path: Path) -> None:
         "store(z, where(t > 0.0, t, 0.0))",
         "is not supported by the Ascend C backend of this version",
         "the interpreter runs it (backend='interp'); for the device, express it with + - * max min",
+        at="t > 0.0",
     )
 
 

@@ -7,13 +7,13 @@ import shutil
 
 import numpy as np
 import pytest
+from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_norm, gather_pa_kv_cache_nz
+from ascdsl.runtime.interpreter.engine import run
 from gather_inputs import assert_same_bits
 from gather_pa_kv_cache_golden import gather_pa_kv_cache_golden
 
 from ascdsl import ops
-from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache_norm, gather_pa_kv_cache_nz
 from ascdsl.pipeline import lower
-from ascdsl.runtime.interpreter.engine import run
 
 BACKENDS = ["tile", "clean", "emu"]
 
