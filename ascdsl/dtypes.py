@@ -13,7 +13,7 @@ import numpy as np
 from xdsl.dialects import builtin
 from xdsl.ir import Attribute
 
-Kind = Literal["float", "int", "uint", "bool"]
+Kind = Literal["float", "int", "uint", "bool", "bytes"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ ALL: tuple[DType, ...] = (
     _d("i64", "int", np.int64, "int64_t", "INT64"),
     _d("u64", "uint", np.uint64, "uint64_t", "UINT64"),
     _d("bool", "bool", np.bool_, "bool", "BOOL"),
+    # HiFloat8 has no numpy type: it is stored and moved as opaque bytes (numpy "V1"), never computed on.
+    _d("hif8", "bytes", np.dtype("V1"), "hifloat8_t", "HIFLOAT8"),
 )
 
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
@@ -80,7 +82,14 @@ _MLIR = {
     "i64": lambda: builtin.IntegerType(64),
     "u64": lambda: builtin.IntegerType(64, builtin.Signedness.UNSIGNED),
     "bool": lambda: builtin.IntegerType(1),
+    "hif8": lambda: _hif8_type(),
 }
+
+
+def _hif8_type() -> Attribute:
+    from ascdsl.dialects.tile_types import HiFloat8Type  # the tile dialect defines it; imported late (cycle)
+
+    return HiFloat8Type()
 
 
 def from_numpy(dt: np.dtype) -> DType | None:

@@ -84,6 +84,7 @@ i32 = DTypeName("i32")
 u32 = DTypeName("u32")
 i64 = DTypeName("i64")
 u64 = DTypeName("u64")
+hif8 = DTypeName("hif8")
 
 require = _BuiltinFunction("require")
 parallel = _BuiltinFunction("parallel")

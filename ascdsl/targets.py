@@ -16,9 +16,9 @@ class Target:
     ub_budget: int  # what generated allocations may use: below the 184 KiB scratch area some APIs use
     block_bytes: int = 32  # DMA and UB alignment unit
     repeat_bytes: int = 256  # one vector repeat
-    # Element types the SoC's Ascend C has no type for (the 8-bit floats exist on Ascend 950 only): an
+    # Element types the SoC's Ascend C has no type for (the 8-bit floats and HiFloat8 exist on Ascend 950 only): an
     # operator built for this SoC does not list them, and aclnn rejects them with 161002.
-    missing_dtypes: frozenset[str] = frozenset({"f8e5m2", "f8e4m3fn"})
+    missing_dtypes: frozenset[str] = frozenset({"f8e5m2", "f8e4m3fn", "hif8"})
 
 
 TARGETS: dict[str, Target] = {

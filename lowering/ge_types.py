@@ -24,6 +24,7 @@ DTYPES: dict[str, HostDType] = {
     "f32": HostDType("DT_FLOAT", "float"),
     "f8e5m2": HostDType("DT_FLOAT8_E5M2", None),
     "f8e4m3fn": HostDType("DT_FLOAT8_E4M3FN", None),
+    "hif8": HostDType("DT_HIFLOAT8", None),
     "i8": HostDType("DT_INT8", "int8"),
     "u8": HostDType("DT_UINT8", "uint8"),
     "i16": HostDType("DT_INT16", "int16"),

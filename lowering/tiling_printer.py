@@ -40,7 +40,7 @@ static int64_t DTypeBytes(ge::DataType dt)
 // String attribute comparison without the C library (the file is included inside a namespace).
 static bool SameText(const char* a, const char* b)
 {
-    while (*a != '\0' && *a == *b) {
+    while (*a != '\\0' && *a == *b) {
         ++a;
         ++b;
     }

@@ -23,6 +23,7 @@ from ascdsl import (
     f8e5m2,
     f16,
     f32,
+    hif8,
     i8,
     i16,
     i32,
@@ -55,10 +56,10 @@ def gather_pa_kv_cache_norm(
     is_seq_lens_cumsum: Attr[bool],
 ):
     require(
-        T in (f16, bf16, f32, i8, u8, i16, u16, i32, u32, f8e5m2, f8e4m3fn),
+        T in (f16, bf16, f32, i8, u8, i16, u16, i32, u32, f8e5m2, f8e4m3fn, hif8),
         code=161002,
         msg="key_cache, value_cache, key and value must be FLOAT16, BFLOAT16, FLOAT, INT8, UINT8, INT16, UINT16, "
-        "INT32, UINT32, FLOAT8_E5M2 or FLOAT8_E4M3FN",
+        "INT32, UINT32, HIFLOAT8, FLOAT8_E5M2 or FLOAT8_E4M3FN",
     )
     require(I in (i32, i64), code=161002, msg="block_tables, seq_lens and seq_offset must be INT32 or INT64")
     require(NB > 0 and BS > 0 and NH > 0 and DK > 0 and DV > 0, code=161002, msg="key_cache and value_cache must not be empty")
@@ -117,10 +118,10 @@ def gather_pa_kv_cache_nz(
 ):
     """PA_NZ: cache block c of a token holds its elements [c*A, (c+1)*A), one 32-byte unit of A elements."""
     require(
-        T in (f16, bf16, f32, i8, u8, i16, u16, i32, u32, f8e5m2, f8e4m3fn),
+        T in (f16, bf16, f32, i8, u8, i16, u16, i32, u32, f8e5m2, f8e4m3fn, hif8),
         code=161002,
         msg="key_cache, value_cache, key and value must be FLOAT16, BFLOAT16, FLOAT, INT8, UINT8, INT16, UINT16, "
-        "INT32, UINT32, FLOAT8_E5M2 or FLOAT8_E4M3FN",
+        "INT32, UINT32, HIFLOAT8, FLOAT8_E5M2 or FLOAT8_E4M3FN",
     )
     require(I in (i32, i64), code=161002, msg="block_tables, seq_lens and seq_offset must be INT32 or INT64")
     require(NB > 0 and BS > 0 and HKA > 0 and HVA > 0, code=161002, msg="key_cache and value_cache must not be empty")

@@ -29,12 +29,8 @@ class Bound:
     values: list[Any]
     dtype_env: dict[str, dtypes.DType] = field(default_factory=dict)
     symbols: dict[str, int] = field(default_factory=dict)
-    # (user array, working copy) of every out/inout tensor: results are copied back only on success.
-    writebacks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-
     def commit(self) -> None:
-        for user, work in self.writebacks:
-            np.copyto(user, work)
+        """Results are written in place as the kernel runs (a failing run is rolled back from its journal)."""
 
 
 def _shape(dims: tuple[int | str, ...]) -> str:
@@ -106,11 +102,9 @@ class _Binder:
             ro = value.view()
             ro.flags.writeable = False  # the compiler forbids writing inputs; this catches any slip
             return GmRef(name, ro)
-        if not value.flags.writeable:  # else the results could not be copied back, and only after the run
+        if not value.flags.writeable:  # the kernel writes it in place
             raise AclnnError(ACLNN_ERR_PARAM_INVALID, f"{name} is read-only, but it is an {role} tensor")
-        work = value.copy()
-        self.bound.writebacks.append((value, work))
-        return GmRef(name, work)
+        return GmRef(name, value)
 
     def host_array(self, name: str, ty: HostArrayType, value: Any) -> GmRef:
         dt = dtypes.from_mlir(ty.element)

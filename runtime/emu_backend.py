@@ -53,12 +53,12 @@ def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None
     k = unit.kernel_for(args) if isinstance(unit, Operator) else unit
     kernel_op = next(op for op in k.ir.ops if op.name == "tile.kernel")
     check_call(kernel_op, args)  # AclnnError with its code before anything runs
-    c, root = _project(unit)
     bound = bind(kernel_op, args)  # defaults applied, arrays checked
     target = get_target(soc)
     for var, dt in bound.dtype_env.items():
         if dt.name in target.missing_dtypes:
             raise AclnnError(ACLNN_ERR_PARAM_INVALID, f"dtype {dt.aclnn} ({var}) is not supported on {target.soc}")
+    c, root = _project(unit)
     names, roles = kernel_op.names, kernel_op.roles  # type: ignore[attr-defined]
     tensors: dict[str, np.ndarray | None] = {}
     attrs: dict[str, object] = {}

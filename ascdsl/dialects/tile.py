@@ -55,5 +55,6 @@ TILE = Dialect(
         types.TileType,
         types.HostArrayType,
         types.StrType,
+        types.HiFloat8Type,
     ],
 )

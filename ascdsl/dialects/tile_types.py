@@ -127,6 +127,13 @@ class HostArrayType(_ShapedType):
 
 
 @irdl_attr_definition
+class HiFloat8Type(ParametrizedAttribute, TypeAttribute):
+    """HiFloat8 (Ascend 950): MLIR has no builtin for it; ascdsl only moves it as bytes."""
+
+    name = "tile.hif8"
+
+
+@irdl_attr_definition
 class StrType(ParametrizedAttribute, TypeAttribute):
     """A string attribute of the operator."""
 

@@ -45,7 +45,7 @@ VECTOR_DTYPES: dict[str, set[str]] = {
     "Exp": {"f16", "f32"},
     "Sqrt": {"f16", "f32"},
     # Duplicate itself takes 2- and 4-byte types; the printed FillLocal helper fills 1-byte types as byte pairs.
-    "Duplicate": {"f16", "bf16", "f32", "i16", "u16", "i32", "u32", "i8", "u8", "f8e5m2", "f8e4m3fn"},
+    "Duplicate": {"f16", "bf16", "f32", "i16", "u16", "i32", "u32", "i8", "u8", "f8e5m2", "f8e4m3fn", "hif8"},
 }
 _BINARY = {t.AddOp: "Add", t.SubOp: "Sub", t.MulOp: "Mul", t.DivOp: "Div", t.MaxOp: "Max", t.MinOp: "Min", t.AndOp: "And", t.OrOp: "Or"}
 _SCALAR = {t.AddOp: "Adds", t.MulOp: "Muls", t.MaxOp: "Maxs", t.MinOp: "Mins"}

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from ascdsl.runtime.interpreter.casts import cast_array
 from ascdsl.runtime.interpreter.gm import GmRef
-from ascdsl.runtime.interpreter.tile_impls import kenv, resolve
+from ascdsl.runtime.interpreter.tile_impls import before_write, kenv, resolve
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 
 from ascdsl import dtypes
@@ -168,6 +168,8 @@ class AscendCFunctions(InterpreterFunctions):
             counters.gm_read_bytes += nbytes
         else:
             counters.gm_write_bytes += nbytes
+        if not to_ub:
+            before_write(interpreter, window)
         if to_ub:
             local.array[:n] = window
         elif _ub(interpreter).atomic_add:
@@ -213,6 +215,7 @@ class AscendCFunctions(InterpreterFunctions):
             local.array[ub_index] = flat[index]
         else:
             counters.gm_write_bytes += rows * n * itemsize
+            before_write(interpreter, flat, index)
             flat[index] = local.array[ub_index]
         return ()
 
@@ -286,7 +289,9 @@ class AscendCFunctions(InterpreterFunctions):
         dt = dtypes.from_numpy(gm.array.dtype)
         assert dt is not None
         _ub(interpreter).counters.scalar_gm_writes += 1
-        _flat(gm, offset, 1, "SetValue")[0] = _exact(value, dt)
+        cell = _flat(gm, offset, 1, "SetValue")
+        before_write(interpreter, cell)
+        cell[0] = _exact(value, dt)
         return ()
 
     @impl(ac.FlagOp)

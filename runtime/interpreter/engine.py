@@ -18,7 +18,7 @@ from ascdsl.runtime.binding import Bound, bind
 from ascdsl.runtime.interpreter.ascendc_impls import AscendCFunctions, UnifiedBuffer
 from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
 from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
-from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions
+from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions, rollback
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, PythonValues
 from xdsl.interpreters.scf import ScfFunctions
@@ -123,12 +123,17 @@ def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, ta
     func = find_tiling_func(module, kernel.sym_name.data)
     if func is not None:
         _run_block(interp, watch, func.body.block, bound.values, host_first=False)
-    for core in range(env.block_dim):
-        env.block_idx = core
-        env.ub = UnifiedBuffer(tgt.ub_budget)
-        _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
-        env.ub.check_released()
-        env.counters.append(env.ub.counters)
+    try:
+        for core in range(env.block_dim):
+            env.block_idx = core
+            env.ub = UnifiedBuffer(tgt.ub_budget)
+            _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
+            env.ub.check_released()
+            env.counters.append(env.ub.counters)
+    except BaseException:
+        rollback(env)  # a failed run leaves the caller's arrays as they were
+        raise
+    env.journal.clear()
     return env
 
 

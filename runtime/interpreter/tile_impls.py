@@ -37,11 +37,25 @@ class KernelEnv:
     core_num: int = 1
     ub_budget: int = 0
     ub: Any = None  # the simulated Unified Buffer of the core that is running (ascendc stage)
+    # What each GM write overwrote, so that a failing run can give the caller back its arrays unchanged.
+    journal: list[tuple[np.ndarray, Any, np.ndarray]] = field(default_factory=list)
     counters: list[Any] = field(default_factory=list)  # per core, at the ascendc stage
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:
     return interpreter.kenv  # type: ignore[attr-defined,no-any-return]
+
+
+def before_write(interpreter: Interpreter, target: np.ndarray, key: Any = ...) -> None:
+    """Remember what `target[key]` holds before a GM write overwrites it."""
+    kenv(interpreter).journal.append((target, key, np.array(target[key], copy=True)))
+
+
+def rollback(env: KernelEnv) -> None:
+    """Undo every GM write of the run, newest first."""
+    for target, key, saved in reversed(env.journal):
+        target[key] = saved
+    env.journal.clear()
 
 
 def resolve(interpreter: Interpreter, element: Attribute) -> dtypes.DType:
@@ -54,6 +68,10 @@ def resolve(interpreter: Interpreter, element: Attribute) -> dtypes.DType:
 
 def _scalar_to(value: Any, dt: dtypes.DType) -> np.ndarray:
     """A scalar converted to a tile's element type as the vector unit would see it."""
+    if dt.kind == "bytes":  # opaque bytes: only zero (all bits clear) has a meaning
+        if value != 0:
+            raise DeviceRuntimeError(f"{dt.name} data is moved as bytes; only 0 can be written into it, not {value}")
+        return np.zeros((), dt.numpy)
     if dt.kind in ("int", "uint"):
         info = np.iinfo(dt.numpy)
         if isinstance(value, float) or not info.min <= int(value) <= info.max:
@@ -171,7 +189,9 @@ class TileFunctions(InterpreterFunctions):
         value, dst = args[0], args[1]
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
-        dst.array[gm.element_index(dst, args[2:])] = _scalar_to(value, dt)
+        index = gm.element_index(dst, args[2:])
+        before_write(interpreter, dst.array, index)
+        dst.array[index] = _scalar_to(value, dt)
         return ()
 
     @impl(t.LoadOp)
@@ -182,6 +202,7 @@ class TileFunctions(InterpreterFunctions):
     def run_store(self, interpreter: Interpreter, op: t.StoreOp, args: PythonValues) -> PythonValues:
         tile, dst = args
         gm.check_same_shape("store", dst.array, tile.shape, dst.name)
+        before_write(interpreter, dst.array)
         dst.array[...] = tile
         return ()
 
@@ -189,6 +210,7 @@ class TileFunctions(InterpreterFunctions):
     def run_copy(self, interpreter: Interpreter, op: t.CopyOp, args: PythonValues) -> PythonValues:
         dst, src = args
         gm.check_same_shape(f"copy from {src.name}", dst.array, src.array.shape, dst.name)
+        before_write(interpreter, dst.array)
         np.copyto(dst.array, src.array)  # numpy buffers overlapping views, as a staged copy does
         return ()
 
@@ -197,6 +219,7 @@ class TileFunctions(InterpreterFunctions):
         dst, value = args
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
+        before_write(interpreter, dst.array)
         dst.array[...] = _scalar_to(value, dt)
         return ()
 

@@ -25,6 +25,7 @@ enum DataType {
     DT_BF16,
     DT_FLOAT8_E5M2,
     DT_FLOAT8_E4M3FN,
+    DT_HIFLOAT8,
     DT_UNDEFINED,
 };
 
