@@ -67,6 +67,18 @@ class CallGen(ExprGen):
             return v
         raise DslError(f"{what} must be a GM tensor or view, got a {describe(v)}", span)
 
+    @staticmethod
+    def check_same_static_shape(what: str, src: tuple, dst: tuple, span: Span) -> None:
+        """A transfer between shapes known to differ is an error now, not a failed DMA later."""
+        for axis, (a, b) in enumerate(zip(src, dst, strict=True)):
+            if isinstance(a, int) and isinstance(b, int) and a != b:
+                shape = lambda dims: "[" + ", ".join(map(str, dims)) + "]"  # noqa: E731
+                raise DslError(
+                    f"{what} from shape {shape(src)} to shape {shape(dst)}: dim {axis} is {a} on one side and {b} on the other",
+                    span,
+                    "make both sides the same size (check the slice bounds)",
+                )
+
     def check_writable(self, dst: SSAValue, span: Span) -> None:
         """Only Out and InOut tensors (and views of them) may be written."""
         root = dst
@@ -137,6 +149,10 @@ class CallGen(ExprGen):
         if dty.element != tty.element:
             raise DslError(f"cannot store a tile of {tty.element_name()} into {dty.element_name()} memory", span,
                            f"cast it first: cast(x, {dty.element_name()})")
+        if dty.rank != tty.rank:
+            raise DslError(f"cannot store a tile of rank {tty.rank} into a view of rank {dty.rank}", span,
+                           "index or reshape the view so it has the tile's dims")
+        self.check_same_static_shape("store", tty.dims, dty.dims, span)
         self.check_writable(dst, span)
         self.emit(t.StoreOp(tile, dst), span)
 
@@ -154,6 +170,7 @@ class CallGen(ExprGen):
         if dty.rank != sty.rank:
             raise DslError(f"copy between views of rank {sty.rank} and {dty.rank}", span,
                            "index or reshape one side so both have the same dims")
+        self.check_same_static_shape("copy", sty.dims, dty.dims, span)
         self.check_writable(d, span)
         self.emit(t.CopyOp(d, s), span)
 

@@ -7,7 +7,7 @@ from typing import Optional
 import pytest
 from locate import where
 
-from ascdsl import DslError, InOut, Out, Tensor, f16, f32, i32, i64, kernel, load, parallel, require, store
+from ascdsl import DslError, InOut, Out, Tensor, copy, f16, f32, i32, i64, kernel, load, parallel, require, store
 from ascdsl.kernel import Kernel
 
 
@@ -163,3 +163,29 @@ def test_kernel_called_directly_says_how_to_run_it() -> None:
 
 
 _ = (parallel, i64)
+
+
+@kernel
+def copy_shape_mismatch(x: Tensor[f32, N], z: Out[Tensor[f32, N]]):
+    copy(z[0:4], x[0:5])
+
+
+@kernel
+def store_rank_mismatch(x: Tensor[f32, 4, 4], z: Out[Tensor[f32, 16]]):
+    store(z, load(x))
+
+
+@pytest.mark.parametrize(
+    ("k", "marker", "message"),
+    [
+        (copy_shape_mismatch, "copy(", "copy from shape [5] to shape [4]: dim 0 is 5 on one side and 4 on the other"),
+        (store_rank_mismatch, "store(", "cannot store a tile of rank 2 into a view of rank 1"),
+    ],
+    ids=["copy-shape", "store-rank"],
+)
+def test_illegal_transfer_shapes_are_located(k: Kernel, marker: str, message: str) -> None:
+    with pytest.raises(DslError) as info:
+        _ = k.ir
+    assert info.value.span is not None
+    assert (info.value.span.line, info.value.span.col) == where(k, marker)
+    assert message in info.value.message
