@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
@@ -31,16 +33,26 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
 STAGES = tuple(name for name, _ in PIPELINE)
 
 
+def verify_each_pass() -> bool:
+    """Verify the IR after every pass (the test suite turns this on) or only at the end (the default: verifying
+    costs as much as the passes themselves)."""
+    return os.environ.get("ASCDSL_VERIFY_EACH_PASS", "") not in ("", "0")
+
+
 def lower(module: ModuleOp, stage: str = STAGES[-1], ctx: Context | None = None) -> ModuleOp:
     """A copy of `module` (a tile-stage module) run through the passes up to and including `stage`."""
     if stage not in STAGES:
         raise AscdslError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
     ctx = ctx or context()
     out = module.clone()
+    each = verify_each_pass()
     for name, p in PIPELINE:
         if p is not None:
             p.apply(ctx, out)
-            verify_located(out)
+            if each:
+                verify_located(out)
         if name == stage:
             break
+    if not each:
+        verify_located(out)
     return out
