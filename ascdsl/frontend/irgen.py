@@ -104,8 +104,7 @@ class KernelGen(StmtGen):
                 raise DslError(f"parameter {spec.name} is declared twice", spec.span)
             seen.add(spec.name)
         self.domains = _domains(fn.body)
-        for var, names in self.domains.items():
-            del names  # checked below once the variables are known
+        for var in self.domains:
             if var in seen:
                 raise DslError(f"{var} is a parameter, not a dtype variable", fn.span)
         block = Block(arg_types=[self._arg_type(s) for s in specs])

@@ -24,7 +24,7 @@ from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
-from ascdsl.passes.host_values import HostValues
+from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 
 MIN_BYTES_PER_CORE = 4096  # below this a core's share costs more in launch and setup than it saves
 
@@ -45,12 +45,17 @@ def _distribute_parallel(op: t.ParallelOp, hv: HostValues) -> None:
     b = Builder.before(op)
     start, end = core_range(b, op.upper)
     hv.offer_work(op.upper)
+    _replace_by_loop(op, b, start, end)
+
+
+def _replace_by_loop(op: t.ParallelOp, b: Builder, lb: SSAValue, ub: SSAValue) -> None:
+    """`op` becomes `for i in range(lb, ub)` over its body."""
     body = op.body.block
     body.last_op.detach()  # the tile.end terminator  # type: ignore[union-attr]
-    body.add_op(scf.YieldOp())
-    body.last_op.location = op.location  # type: ignore[union-attr]
-    loop = scf.ForOp(start, end, b.const(1), [], op.body.clone())
-    b.add(loop)
+    y = scf.YieldOp()
+    y.location = op.location
+    body.add_op(y)
+    b.add(scf.ForOp(lb, ub, b.const(1), [], op.body.clone()))
     op.detach()
     op.erase()
 
@@ -120,14 +125,7 @@ def _for_carry(b: Builder, upper: SSAValue, body_fn) -> SSAValue:
 def _sequential(op: t.ParallelOp) -> None:
     """A `parallel` that is not distributed (nested, or on a core's own share) runs as an ordinary loop."""
     b = Builder.before(op)
-    body = op.body.block
-    body.last_op.detach()  # type: ignore[union-attr]
-    y = scf.YieldOp()
-    y.location = op.location
-    body.add_op(y)
-    b.add(scf.ForOp(b.const(0), op.upper, b.const(1), [], op.body.clone()))
-    op.detach()
-    op.erase()
+    _replace_by_loop(op, b, b.const(0), op.upper)
 
 
 def _distribute_group(sink: Operation, hv: HostValues) -> bool:
@@ -197,6 +195,5 @@ class DistributeCores(ModulePass):
     name = "distribute-cores"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        funcs = {f.kernel.data: f for f in op.ops if isinstance(f, host.TilingFuncOp)}
-        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
-            distribute_kernel(kernel, funcs[kernel.sym_name.data])
+        for kernel, func in kernels_and_tiling(op):
+            distribute_kernel(kernel, func)

@@ -7,6 +7,7 @@ tiling function's return, and publishes new tiling fields for the kernel.
 from __future__ import annotations
 
 from xdsl.dialects import arith
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
 
 from ascdsl import dtypes
@@ -14,6 +15,12 @@ from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, TensorType, ViewType
 from ascdsl.passes.builder import Builder
+
+
+def kernels_and_tiling(module: ModuleOp) -> list[tuple[t.KernelOp, host.TilingFuncOp]]:
+    """Every kernel of a split module with its host tiling function."""
+    funcs = {f.kernel.data: f for f in module.ops if isinstance(f, host.TilingFuncOp)}
+    return [(k, funcs[k.sym_name.data]) for k in module.ops if isinstance(k, t.KernelOp)]
 
 
 class HostValues:

@@ -21,14 +21,13 @@ from xdsl.passes import ModulePass
 from ascdsl import dtypes
 from ascdsl.analysis.groups import group_of, sinks_in
 from ascdsl.dialects import ascendc as ac
-from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DTypeVarAttr, element_name
 from ascdsl.errors import DslError
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.passes.allocate_buffers import BUFFER_ATTR
 from ascdsl.passes.builder import Builder
-from ascdsl.passes.host_values import HostValues
+from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
 
 # What the Atlas A2 vector unit computes in each op (Ascend C static_asserts), by DSL dtype name.
@@ -125,19 +124,23 @@ class _Lowering:
 
     # ------------------------------------------------------------ groups
 
+    _IN = (ac.Copy2DInOp, ac.DataCopyInOp, ac.DataCopyPadInOp)
+    _OUT = (ac.Copy2DOutOp, ac.DataCopyOutOp, ac.DataCopyPadOutOp)
+
     def copy_in(self, b: Builder, view: SSAValue, local: SSAValue, n: SSAValue) -> None:
-        if view.type.rank == 2:  # type: ignore[attr-defined]
-            self.copy_2d(b, view, local, ac.Copy2DInOp)
-            return
-        base, off, _ = self.address(b, view)
-        self.aligned_or_pad(b, view, n, ac.DataCopyInOp(base, off, local, n), ac.DataCopyPadInOp(base, off, local, n))
+        self.transfer(b, view, local, n, self._IN)
 
     def copy_out(self, b: Builder, view: SSAValue, local: SSAValue, n: SSAValue) -> None:
+        self.transfer(b, view, local, n, self._OUT)
+
+    def transfer(self, b: Builder, view: SSAValue, local: SSAValue, n: SSAValue, ops: tuple[type, type, type]) -> None:
+        """One GM <-> UB transfer of a chunk view: strided 2-D, or a contiguous run (DataCopy / DataCopyPad)."""
+        two_d, whole, pad = ops
         if view.type.rank == 2:  # type: ignore[attr-defined]
-            self.copy_2d(b, view, local, ac.Copy2DOutOp)
+            self.copy_2d(b, view, local, two_d)
             return
         base, off, _ = self.address(b, view)
-        self.aligned_or_pad(b, view, n, ac.DataCopyOutOp(base, off, local, n), ac.DataCopyPadOutOp(base, off, local, n))
+        self.aligned_or_pad(b, view, n, whole(base, off, local, n), pad(base, off, local, n))
 
     def copy_2d(self, b: Builder, view: SSAValue, local: SSAValue, cls: type[ac._Copy2D]) -> None:
         """DataCopy with DataCopyParams when rows and gaps are whole blocks within its 16-bit fields, else DataCopyPad."""
@@ -467,7 +470,6 @@ class LowerToAscendC(ModulePass):
     name = "lower-to-ascendc"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        funcs = {f.kernel.data: f for f in op.ops if isinstance(f, host.TilingFuncOp)}
-        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
-            _Lowering(kernel, HostValues(kernel, funcs[kernel.sym_name.data])).run()
+        for kernel, func in kernels_and_tiling(op):
+            _Lowering(kernel, HostValues(kernel, func)).run()
 

@@ -23,7 +23,7 @@ from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
-from ascdsl.passes.host_values import HostValues
+from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 
 CHUNK_ATTR = "ascdsl.chunk"
 MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
@@ -157,9 +157,8 @@ class TileToUB(ModulePass):
     name = "tile-to-ub"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        funcs = {f.kernel.data: f for f in op.ops if isinstance(f, host.TilingFuncOp)}
-        for kernel in [k for k in op.ops if isinstance(k, t.KernelOp)]:
-            tile_kernel(kernel, funcs[kernel.sym_name.data])
+        for kernel, func in kernels_and_tiling(op):
+            tile_kernel(kernel, func)
 
 
 
