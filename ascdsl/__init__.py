@@ -12,6 +12,7 @@ from ascdsl.lang import (
     InOut,
     Out,
     Tensor,
+    as_struct,
     bf16,
     cast,
     ceil,
@@ -24,6 +25,7 @@ from ascdsl.lang import (
     fill,
     floor,
     full,
+    gm_tensor,
     hif8,
     i8,
     i16,
@@ -42,9 +44,11 @@ from ascdsl.lang import (
     u16,
     u32,
     u64,
+    volatile,
     where,
     zeros,
 )
+from ascdsl.structs import Array, Reserved, at, struct
 
 # Installed, setuptools puts ops/, lowering/ and runtime/ inside this package (ascdsl.ops, ...). In a source
 # checkout they sit beside it; adding the checkout to the package path gives the same import names, so
@@ -57,6 +61,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AclnnError",
+    "Array",
+    "Reserved",
+    "as_struct",
+    "at",
+    "gm_tensor",
+    "struct",
+    "volatile",
     "AscdslError",
     "Attr",
     "BackendUnavailableError",

@@ -94,3 +94,7 @@ class DeviceRuntimeError(AscdslError):
         if line:
             text += f"\n    {line}"
         super().__init__(text)
+
+
+class KernelTimeout(DeviceRuntimeError):
+    """A run exceeded its time limit (`timeout=`): typically a wait for another agent that never came."""

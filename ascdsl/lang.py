@@ -37,6 +37,10 @@ BUILTINS: dict[str, str] = {
     "sizeof": "sizeof(dtype)",
     "int": "int(x)",
     "float": "float(x)",
+    # structs and raw device memory (ascdsl.structs, frontend/irgen_structs.py)
+    "as_struct": "as_struct(tensor, struct)",
+    "gm_tensor": "gm_tensor(address, dtype, shape)",
+    "volatile": "volatile(read)",
 }
 
 
@@ -104,5 +108,8 @@ reduce_sum = _BuiltinFunction("reduce_sum")
 reduce_max = _BuiltinFunction("reduce_max")
 reduce_min = _BuiltinFunction("reduce_min")
 sizeof = _BuiltinFunction("sizeof")
+as_struct = _BuiltinFunction("as_struct")
+gm_tensor = _BuiltinFunction("gm_tensor")
+volatile = _BuiltinFunction("volatile")
 
 assert {d.name for d in dtypes.ALL} - {"bool"} <= set(globals()), "every dtype needs a name here"

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from ascdsl.lowering.cxx_emitter import CxxEmitter, cxx_type
 from ascdsl.lowering.kernel_signature import Signature
+from ascdsl.lowering.memory_printer import emit_memory_op
 from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from ascdsl.dialects import ascendc as ac
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_memory import GmAtOp, ReinterpretOp
 from ascdsl.dialects.tile_types import DTypeVarAttr, TensorType
 
 KERNEL_HELPERS = """\
@@ -173,6 +175,8 @@ class KernelPrinter(CxxEmitter):
                 f"AscendC::DataCacheCleanAndInvalid<{el}, AscendC::CacheLine::SINGLE_CACHE_LINE, "
                 f"AscendC::DcciDst::CACHELINE_OUT>({self.gm_at(op.gm, op.offset)});"
             )
+        elif isinstance(op, ReinterpretOp | GmAtOp):
+            emit_memory_op(self, op)
         else:
             super().emit_op(op)
 

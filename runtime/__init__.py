@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
+from ascdsl.runtime.device_memory import DeviceMemory
 from ascdsl.runtime.interpreter.engine import Budget
 from ascdsl.runtime.interpreter.engine import run as interpret
 
@@ -18,13 +19,24 @@ BACKENDS = ("interp", "emu", "npu")
 
 
 def run(
-    kernel: Kernel | Operator, args: Mapping[str, Any], *, backend: str = "interp", budget: Budget | None = None, stage: str = "tile"
+    kernel: Kernel | Operator,
+    args: Mapping[str, Any],
+    *,
+    backend: str = "interp",
+    budget: Budget | None = None,
+    stage: str = "tile",
+    memory: DeviceMemory | None = None,
+    timeout: float | None = None,
 ) -> Any:
     """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
 
     Out and InOut tensors are updated in place when the whole run succeeds; an invalid call raises
     `AclnnError` with the aclnn status code before anything is written. `stage` picks the pipeline stage the
     interpreter runs (ascdsl.pipeline.STAGES); every stage gives the same results.
+
+    `memory` is the device address space that addresses read by the kernel (`gm_tensor`) point into; tensors
+    may be views of it (`memory.array(...)`), which another thread may change while the kernel runs.
+    `timeout` (seconds) bounds the run: `KernelTimeout` when it expires, with nothing written.
 
     Returns what the backend measured: the interpreter's launch (block dim, tiling fields and, at the ascendc
     stages, per-core counters) or the emulator's report (per-core GM bytes, DMA sizes, UB use).
@@ -33,13 +45,15 @@ def run(
         if isinstance(kernel, Operator):
             kernel = kernel.kernel_for(args)
         module = kernel.ir if stage == "tile" else lower(kernel.ir, stage)
-        return interpret(module, args, budget=budget)
+        if timeout is not None:
+            budget = Budget(max_ops=budget.max_ops if budget else None, timeout=timeout)
+        return interpret(module, args, budget=budget, memory=memory)
     if backend == "emu":
         if shutil.which("g++") is None:
             raise BackendUnavailableError("backend 'emu' compiles the printed Ascend C with g++, which was not found")
         from ascdsl.runtime.emu_backend import run_emu
 
-        return run_emu(kernel, args)
+        return run_emu(kernel, args, memory=memory, timeout=60.0 if timeout is None else timeout)
     if backend == "npu":
         missing = "an Ascend NPU and the CANN toolkit (ASCEND_HOME_PATH, bisheng)"
         if shutil.which("bisheng") is None:
@@ -48,4 +62,4 @@ def run(
     raise AscdslError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "Budget", "run"]
+__all__ = ["BACKENDS", "Budget", "DeviceMemory", "run"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xdsl.ir import Dialect
 
+from ascdsl.dialects import tile_memory as memory
 from ascdsl.dialects import tile_ops as ops
 from ascdsl.dialects import tile_types as types
 
@@ -47,6 +48,7 @@ TILE = Dialect(
         ops.CastOp,
         ops.ReduceOp,
         ops.ExpandDimsOp,
+        *memory.MEMORY_OPS,
     ],
     [
         types.DTypeVarAttr,

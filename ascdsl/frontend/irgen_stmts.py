@@ -15,7 +15,7 @@ from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import TensorType, ViewType
 from ascdsl.errors import DslError, Span
 from ascdsl.frontend import ast
-from ascdsl.frontend.irgen_calls import CallGen
+from ascdsl.frontend.irgen_structs import StructGen
 from ascdsl.frontend.values import Builtin, Py, TupleVal, Value, describe, kind
 
 
@@ -50,7 +50,7 @@ def assigned_names(stmts: list[ast.Stmt]) -> list[str]:
     return out
 
 
-class StmtGen(CallGen):
+class StmtGen(StructGen):
     def stmts(self, body: list[ast.Stmt]) -> None:
         for s in body:
             self.stmt(s)
@@ -116,6 +116,9 @@ class StmtGen(CallGen):
             return
         if isinstance(target, ast.Subscript):
             self.assign_subscript(target, value, vspan)
+            return
+        if isinstance(target, ast.Attribute):
+            self.assign_attribute(target, value, vspan)
             return
         raise DslError("cannot assign to this expression", target.span, "assign to a name or to x[...]")
 

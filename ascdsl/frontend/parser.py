@@ -920,8 +920,8 @@ class _Builder:
                 "unpack into a tuple of names: `a, b = ...`",
             )
         value = self.expr(node)
-        if isinstance(value, dsl.Name) or (isinstance(value, dsl.Subscript) and not loop):
-            return value
+        if isinstance(value, dsl.Name) or (isinstance(value, dsl.Subscript | dsl.Attribute) and not loop):
+            return value  # an attribute target is a struct field; irgen rejects any other
         if loop:
             self.fail_span(
                 "a for loop variable must be a name or a tuple of names",

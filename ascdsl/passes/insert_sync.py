@@ -19,6 +19,7 @@ from xdsl.passes import ModulePass
 
 from ascdsl.dialects import ascendc as ac
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_memory import is_volatile
 
 _DMA_OUT = (ac.DataCopyOutOp, ac.DataCopyPadOutOp)
 _VECTOR = (ac.VecBinaryOp, ac.VecScalarOp, ac.VecUnaryOp, ac.DuplicateOp, ac.CastOp)
@@ -61,7 +62,12 @@ def _barriers_in(block: Block) -> None:
 def sync_kernel(kernel: t.KernelOp) -> None:
     dma_written = {op.gm for op in kernel.body.walk() if isinstance(op, _DMA_OUT)}
     for op in list(kernel.body.walk()):
-        if isinstance(op, ac.GetValueOp) and op.gm in dma_written:
+        if isinstance(op, ac.GetValueOp) and is_volatile(op):
+            # Another agent writes this memory: drop the cached line before every read (a poll sees the new value).
+            _insert_before(op, ac.DataCacheCleanOp(op.gm, op.offset))
+            if op.gm in dma_written:
+                _insert_before(op, ac.FlagOp("MTE3_S"))
+        elif isinstance(op, ac.GetValueOp) and op.gm in dma_written:
             _insert_before(op, ac.FlagOp("MTE3_S"))
             _insert_before(op, ac.DataCacheCleanOp(op.gm, op.offset))
         elif isinstance(op, ac.SetValueOp):

@@ -22,6 +22,7 @@ from ascdsl import dtypes
 from ascdsl.analysis.groups import group_of, sinks_in
 from ascdsl.dialects import ascendc as ac
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_memory import MEMORY_OPS, VOLATILE, GmAtOp, ReinterpretOp, is_volatile
 from ascdsl.dialects.tile_types import DTypeVarAttr, element_name
 from ascdsl.errors import DslError
 from ascdsl.frontend.irgen import span_of_location
@@ -87,6 +88,8 @@ class _Lowering:
             strides = self.row_major(b, dims)
             return view, b.const(0), strides
         op = view.owner
+        if isinstance(op, MEMORY_OPS):  # a GM tensor of its own (struct field, device address): printed as a GlobalTensor
+            return view, b.const(0), self.row_major(b, list(op.sizes))
         if isinstance(op, t.ViewOp):
             base, off, st = self.address(b, op.source)
             for o, s in zip(op.offsets, st, strict=True):
@@ -324,7 +327,10 @@ class _Lowering:
         base, off, st = self.address(b, op.source)
         for i, s in zip(op.indices, st, strict=True):
             off = b.add_(off, b.mul(i, s))
-        value = b.v(ac.GetValueOp(base, off, op.result.type))
+        get = ac.GetValueOp(base, off, op.result.type)
+        if is_volatile(op):
+            get.attributes[VOLATILE] = op.attributes[VOLATILE]
+        value = b.v(get)
         op.result.replace_all_uses_with(value)
         op.detach()
         op.erase()
@@ -378,7 +384,7 @@ class _Lowering:
                     view = src.owner
                     kept = [i for i, d in enumerate(view.dropped.data) if not d.data]
                     new = view.sizes[kept[axis]]
-                elif isinstance(src.owner, t.ReshapeOp):
+                elif isinstance(src.owner, t.ReshapeOp | ReinterpretOp | GmAtOp):
                     new = src.owner.sizes[axis]
                 elif isinstance(src.owner, t.PermuteOp):
                     b = Builder.before(op)
@@ -392,7 +398,7 @@ class _Lowering:
 
     def remove_dead(self) -> None:
         """Views and other pure tile-level values nobody uses any more."""
-        dead = (t.ViewOp, t.ReshapeOp, t.PermuteOp, t.DimOp, arith.ConstantOp, t.TilingFieldOp)
+        dead = (t.ViewOp, t.ReshapeOp, t.PermuteOp, t.DimOp, arith.ConstantOp, t.TilingFieldOp, *MEMORY_OPS)
         changed = True
         while changed:
             changed = False
@@ -461,7 +467,7 @@ class _Lowering:
         self.remove_dead()
         self.publish_sizes()
         for op in self.kernel.body.walk():
-            if op.dialect_name() == "tile" and not isinstance(op, t.TilingFieldOp | t.BlockIdxOp | t.BlockNumOp | t.ReturnOp | t.KernelOp):
+            if op.dialect_name() == "tile" and not isinstance(op, t.TilingFieldOp | t.BlockIdxOp | t.BlockNumOp | t.ReturnOp | t.KernelOp | ReinterpretOp | GmAtOp):
                 self.unsupported(op, op.name)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ascdsl.runtime.binding import Bound, bind
 from ascdsl.runtime.interpreter.ascendc_impls import AscendCFunctions, UnifiedBuffer
 from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
+from ascdsl.runtime.interpreter.memory_impls import MemoryFunctions
 from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
 from ascdsl.runtime.interpreter.tile_impls import KernelEnv, TileFunctions, rollback
 from xdsl.dialects.builtin import ModuleOp
@@ -28,7 +29,7 @@ from xdsl.traits import IsTerminator
 from ascdsl.analysis.host_values import is_host_op
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
-from ascdsl.errors import AscdslError, DeviceRuntimeError
+from ascdsl.errors import AscdslError, DeviceRuntimeError, KernelTimeout
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.targets import Target, get_target
 
@@ -55,8 +56,9 @@ class _Watch(Interpreter.Listener):
         self.count += 1
         if self.budget.max_ops is not None and self.count > self.budget.max_ops:
             raise DeviceRuntimeError(f"the kernel ran more than {self.budget.max_ops} operations (the step budget)")
-        if self.deadline is not None and self.count % 256 == 0 and time.monotonic() > self.deadline:
-            raise DeviceRuntimeError(f"the kernel ran longer than {self.budget.timeout} s (the time budget)")
+        # Checked every 64 ops: a polling loop runs a few dozen ops per iteration, so every iteration or two.
+        if self.deadline is not None and self.count % 64 == 0 and time.monotonic() > self.deadline:
+            raise KernelTimeout(f"the kernel ran longer than {self.budget.timeout} s (the time budget)")
 
 
 def find_kernel(module: ModuleOp, name: str | None = None) -> t.KernelOp:
@@ -78,7 +80,7 @@ def _run_ops(interp: Interpreter, ops: list[Operation]) -> None:
 def _interpreter(module: ModuleOp, env: KernelEnv, watch: _Watch) -> Interpreter:
     interp = Interpreter(module, listeners=(watch,))
     interp.kenv = env  # type: ignore[attr-defined]
-    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions(), AscendCFunctions()):
+    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions(), AscendCFunctions(), MemoryFunctions()):
         interp.register_implementations(functions)
     return interp
 
@@ -97,7 +99,7 @@ def _run_block(interp: Interpreter, watch: _Watch, block: Block, values: list[An
             _run_ops(interp, [op for op in body if op not in host_ops])
     except DeviceRuntimeError as exc:
         if exc.span is None and watch.current is not None:
-            raise DeviceRuntimeError(exc.message, span_of_location(watch.current.location)) from None
+            raise type(exc)(exc.message, span_of_location(watch.current.location)) from None
         raise
     except AscdslError:
         raise
@@ -112,12 +114,14 @@ def find_tiling_func(module: ModuleOp, name: str) -> host.TilingFuncOp | None:
     return next((f for f in module.ops if isinstance(f, host.TilingFuncOp) and f.kernel.data == name), None)
 
 
-def launch(kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, target: Target | None = None) -> KernelEnv:
+def launch(
+    kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, target: Target | None = None, memory: Any = None
+) -> KernelEnv:
     """Run the tiling function (if the kernel has been split), then the kernel once per core of the launch."""
     module = kernel.parent_op()
     assert isinstance(module, ModuleOp)
     tgt = target or get_target()
-    env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget)
+    env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget, memory=memory)
     watch = _Watch(budget or Budget())
     interp = _interpreter(module, env, watch)
     func = find_tiling_func(module, kernel.sym_name.data)
@@ -162,10 +166,11 @@ def run(
     kernel: str | None = None,
     budget: Budget | None = None,
     target: Target | None = None,
+    memory: Any = None,
 ) -> KernelEnv:
     """Check the call, run the kernel, and write its outputs into the caller's arrays."""
     k = find_kernel(module, kernel)
     bound = bind(k, args)
-    env = launch(k, bound, budget=budget, target=target)
+    env = launch(k, bound, budget=budget, target=target, memory=memory)
     bound.commit()
     return env

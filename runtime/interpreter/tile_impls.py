@@ -40,6 +40,7 @@ class KernelEnv:
     # What each GM write overwrote, so that a failing run can give the caller back its arrays unchanged.
     journal: list[tuple[np.ndarray, Any, np.ndarray]] = field(default_factory=list)
     counters: list[Any] = field(default_factory=list)  # per core, at the ascendc stage
+    memory: Any = None  # the DeviceMemory that device addresses (gm_tensor) point into, if the run has one
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:

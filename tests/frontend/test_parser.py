@@ -761,7 +761,6 @@ REJECTED = [
     ("x = 012\n", "leading zeros", 2, 9, "0o"),
     ("f() = 1\n", "cannot assign to a function call", 2, 5, None),
     ("1 = x\n", "cannot assign to a literal", 2, 5, None),
-    ("a.b = 1\n", "assignment to an attribute", 2, 5, None),
     ("a[0], b = 1, 2\n", "only plain names can be unpacked", 2, 5, None),
     ("[a, b] = c\n", "a list cannot be an assignment target", 2, 5, "a, b = ..."),
     ("a, b += 1\n", "augmented assignment", 2, 5, None),
