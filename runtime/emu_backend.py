@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from ascdsl.runtime.binding import bind
+from ascdsl.runtime.device_memory import DeviceMemory
 from ascdsl.runtime.emulator.build import cache_dir
 from ascdsl.runtime.emulator.driver import run_project
 from ascdsl.runtime.emulator.report import EmuReport
@@ -49,7 +50,9 @@ def _project(k: Kernel | Operator) -> tuple[Any, Path]:
     return c, root
 
 
-def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0) -> EmuReport:
+def run_emu(
+    unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0, memory: DeviceMemory | None = None
+) -> EmuReport:
     k = unit.kernel_for(args) if isinstance(unit, Operator) else unit
     kernel_op = next(op for op in k.ir.ops if op.name == "tile.kernel")
     check_call(kernel_op, args)  # AclnnError with its code before anything runs
@@ -70,11 +73,14 @@ def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None
             if value is None:
                 tensors[name] = None
                 continue
+            if memory is not None and memory.address_of(args[name]) is not None:
+                tensors[name] = args[name]  # in device memory: the emulator maps it and works in place
+                continue
             work = np.array(value.array, copy=True)
             tensors[name] = work
             if role != "in":
                 originals.append((args[name], work))
-    report = run_project(root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout)
+    report = run_project(root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout, memory=memory)
     for user, work in originals:
         np.copyto(user, work)
     return report

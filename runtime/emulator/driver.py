@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 from ascdsl.lowering.opspec import OpSpec
+from ascdsl.runtime.device_memory import DeviceMemory
 from ascdsl.runtime.emulator.build import build_project
 from ascdsl.runtime.emulator.report import EmuReport, parse_report
 from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, encode_attrs, read_outputs, write_run_dir
 
 from ascdsl import dtypes
-from ascdsl.errors import AscdslError, DeviceRuntimeError
+from ascdsl.errors import AscdslError, DeviceRuntimeError, KernelTimeout
 
 # The binary runs its own watchdog at `timeout`; this margin only catches a binary that ignores it.
 _KILL_MARGIN_S = 30.0
@@ -60,6 +61,7 @@ def run_project(
     core_num: int = 40,
     ub_bytes: int = 196352,
     timeout: float = 60.0,
+    memory: DeviceMemory | None = None,
 ) -> EmuReport:
     project_dir = Path(project_dir)
     # Caller mistakes first: they need no compiler.
@@ -70,7 +72,7 @@ def run_project(
     build = build_project(project_dir, op.kernel_name, defines, argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
-        write_run_dir(run_dir, op, bound, attr_lines, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
+        write_run_dir(run_dir, op, bound, attr_lines, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout, memory=memory)
         try:
             proc = subprocess.run(
                 [str(build.binary), str(run_dir)],
@@ -84,10 +86,12 @@ def run_project(
                 f"{op.op_type}: the emulator did not finish within {timeout} s and was killed"
             ) from e
         error_file = run_dir / "error.txt"
+        if proc.returncode == 3 and error_file.is_file():
+            raise KernelTimeout(f"{op.op_type}: {error_file.read_text()}")
         if proc.returncode in (2, 3) and error_file.is_file():
             raise DeviceRuntimeError(f"{op.op_type}: {error_file.read_text()}")
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
             raise DeviceRuntimeError(f"{op.op_type}: the emulator exited with status {proc.returncode}: {tail}")
-        read_outputs(run_dir, bound)
+        read_outputs(run_dir, bound, memory)
         return parse_report((run_dir / "report.txt").read_text(), compiled=build.compiled, stdout=proc.stdout)

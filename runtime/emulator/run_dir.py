@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from ascdsl.lowering.opspec import AttrParam, OpSpec, TensorParam
+from ascdsl.runtime.device_memory import DeviceMemory
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError
@@ -95,22 +96,35 @@ def write_run_dir(
     core_num: int,
     ub_bytes: int,
     timeout: float,
+    memory: DeviceMemory | None = None,
 ) -> None:
+    """The manifest and data files. Tensors that are views of `memory` are passed by address, not copied."""
     lines = [f"op {op.op_type}", f"soc {soc}", f"core_num {core_num}", f"ub_bytes {ub_bytes}", f"timeout {timeout!r}"]
+    if memory is not None:
+        lines.append(f"memory {memory.path} {memory.base} {memory.size}")
+        lines += [f"region {addr} {nbytes}" for addr, nbytes in memory.allocations()]
     for i, b in enumerate(bound):
         if b.array is None or b.dtype is None:
             lines.append(f"tensor {b.param.role} {b.param.name} none 0")
             continue
         shape = " ".join(str(d) for d in b.array.shape)
-        lines.append(f"tensor {b.param.role} {b.param.name} {b.dtype.name} {b.array.ndim} {shape}".rstrip())
+        line = f"tensor {b.param.role} {b.param.name} {b.dtype.name} {b.array.ndim} {shape}".rstrip()
+        address = memory.address_of(b.array) if memory is not None else None
+        if address is not None:
+            memory.check(address, b.array.nbytes, f"tensor {b.param.name}")  # type: ignore[union-attr]
+            lines.append(f"{line} at {address}")
+            continue
+        lines.append(line)
         (run_dir / f"t{i}.bin").write_bytes(np.ascontiguousarray(b.array).tobytes())
     (run_dir / "manifest.txt").write_text("\n".join([*lines, *attr_lines]) + "\n")
 
 
-def read_outputs(run_dir: Path, bound: list[BoundTensor]) -> None:
-    """Copy the results into the caller's out and inout arrays, in place."""
+def read_outputs(run_dir: Path, bound: list[BoundTensor], memory: DeviceMemory | None = None) -> None:
+    """Copy the results into the caller's out and inout arrays, in place (tensors in `memory` already are)."""
     for i, b in enumerate(bound):
         if b.array is None or not b.param.is_output:
+            continue
+        if memory is not None and memory.address_of(b.array) is not None:
             continue
         data = np.frombuffer((run_dir / f"out{i}.bin").read_bytes(), dtype=b.array.dtype)
         b.array[...] = data.reshape(b.array.shape)

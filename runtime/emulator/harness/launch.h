@@ -42,10 +42,11 @@ public:
         buffers_.push_back({name, p, size});
         return p;
     }
-    void publish() {
+    void publish(const DeviceMemoryArg& memory) {
         auto& gm = ascendc_emu::launch().gm;
         gm.clear();
         for (const GmBuffer& b : buffers_) gm.push_back({reinterpret_cast<uintptr_t>(b.data), b.size, b.name});
+        add_device_regions(memory, gm);
         std::sort(gm.begin(), gm.end(), [](const auto& a, const auto& b) { return a.base < b.base; });
     }
 
@@ -67,9 +68,14 @@ inline void prepare(const Manifest& m, const HostResult& h, Launch& L) {
             continue;
         }
         uint64_t bytes = elements(t->shape) * dtype_info(t->dtype).size;
-        uint8_t* p = L.gm.add(cat(t->role == "inout" ? "in/out" : "input", " '", t->name, "'"), bytes);
-        std::vector<uint8_t> data = read_file(m.dir + "/t" + std::to_string(t->index) + ".bin", bytes);
-        std::memcpy(p, data.data(), bytes);
+        uint8_t* p = nullptr;
+        if (t->address != 0) {
+            p = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(t->address));  // in device memory: used in place
+        } else {
+            p = L.gm.add(cat(t->role == "inout" ? "in/out" : "input", " '", t->name, "'"), bytes);
+            std::vector<uint8_t> data = read_file(m.dir + "/t" + std::to_string(t->index) + ".bin", bytes);
+            std::memcpy(p, data.data(), bytes);
+        }
         by_name.push_back({t->name, p});
         L.args.push_back(p);
     }
@@ -77,7 +83,9 @@ inline void prepare(const Manifest& m, const HostResult& h, Launch& L) {
         uint8_t* p = nullptr;
         for (auto& [name, ptr] : by_name)
             if (t->role == "inout" && name == t->name) p = ptr;  // an inout tensor is one buffer
-        if (p == nullptr) {
+        if (p == nullptr && t->address != 0) {
+            p = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(t->address));
+        } else if (p == nullptr) {
             uint64_t bytes = elements(t->shape) * dtype_info(t->dtype).size;
             p = L.gm.add(cat("output '", t->name, "'"), bytes);
             // SetNeedAtomic asks for zeroed outputs; otherwise they start with the caller's contents.
@@ -95,7 +103,7 @@ inline void prepare(const Manifest& m, const HostResult& h, Launch& L) {
     uint8_t* tiling = L.gm.add("tiling", h.tiling.size());
     if (!h.tiling.empty()) std::memcpy(tiling, h.tiling.data(), h.tiling.size());
     L.args.push_back(tiling);
-    L.gm.publish();
+    L.gm.publish(m.memory);
 }
 
 // What must hold when a core returns: nothing left allocated, every SetFlag waited.

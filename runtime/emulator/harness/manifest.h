@@ -4,6 +4,8 @@
 //   op <OpType> | soc <name> | core_num <n> | ub_bytes <n> | timeout <seconds>
 //   tensor <in|out|inout> <name> <dtype|none> <ndim> <dims...>      (data in t<index>.bin)
 //   attr <name> <int|bool|float|str|list_int|list_float> <value...>  (str: hex bytes, "-" when empty)
+//   memory <path> <base> <size> | region <address> <bytes>        (device_memory.h)
+// A tensor line may end with `at <address>`: the tensor lives in device memory there (no data file).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "ascendc_emu/common/fault.h"
+#include "device_memory.h"
 
 namespace harness {
 
@@ -22,6 +25,7 @@ struct TensorArg {
     std::string dtype;  // DSL name (f16, f32, ...) or "none" for an absent optional input
     std::vector<int64_t> shape;
     size_t index = 0;  // position in the manifest: data file t<index>.bin, result out<index>.bin
+    uint64_t address = 0;  // non-zero: the tensor is in device memory at this address
     bool present() const { return dtype != "none"; }
     bool is_input() const { return role == "in" || role == "inout"; }
     bool is_output() const { return role == "out" || role == "inout"; }
@@ -42,6 +46,7 @@ struct Manifest {
     double timeout = 60.0;
     std::vector<TensorArg> tensors;
     std::vector<AttrArg> attrs;
+    DeviceMemoryArg memory;
 };
 
 inline std::string unhex(const std::string& h) {
@@ -72,6 +77,8 @@ inline Manifest read_manifest(const std::string& dir) {
             f >> t.role >> t.name >> t.dtype >> ndim;
             t.shape.resize(ndim);
             for (auto& d : t.shape) f >> d;
+            std::string at;
+            if (f >> at && at == "at") f >> t.address;
             t.index = m.tensors.size();
             m.tensors.push_back(t);
         } else if (key == "attr") {
@@ -80,6 +87,12 @@ inline Manifest read_manifest(const std::string& dir) {
             std::string v;
             while (f >> v) a.values.push_back(v);
             m.attrs.push_back(a);
+        } else if (key == "memory") {
+            f >> m.memory.path >> m.memory.base >> m.memory.size;
+        } else if (key == "region") {
+            uint64_t addr = 0, bytes = 0;
+            f >> addr >> bytes;
+            m.memory.regions.push_back({addr, bytes});
         } else {
             ascendc_emu::host_fail("manifest: unknown line '" + line + "'");
         }
