@@ -41,6 +41,7 @@ BUILTINS: dict[str, str] = {
     "as_struct": "as_struct(tensor, struct)",
     "gm_tensor": "gm_tensor(address, dtype, shape)",
     "volatile": "volatile(read)",
+    "count_equal": "count_equal(view, value)",
 }
 
 
@@ -111,5 +112,6 @@ sizeof = _BuiltinFunction("sizeof")
 as_struct = _BuiltinFunction("as_struct")
 gm_tensor = _BuiltinFunction("gm_tensor")
 volatile = _BuiltinFunction("volatile")
+count_equal = _BuiltinFunction("count_equal")
 
 assert {d.name for d in dtypes.ALL} - {"bool"} <= set(globals()), "every dtype needs a name here"

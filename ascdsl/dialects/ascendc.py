@@ -293,6 +293,20 @@ class GetValueOp(IRDLOperation):
 
 
 @irdl_op_definition
+class LocalGetValueOp(IRDLOperation):
+    """LocalTensor::GetValue: a scalar read of UB (after the vector unit wrote it: a V_S flag first)."""
+
+    name = "ascendc.local_get_value"
+    local = operand_def(LocalType)
+    index = operand_def(IndexType)
+    result = result_def()
+    traits = traits_def(MemoryReadEffect())
+
+    def __init__(self, local: SSAValue, index: SSAValue, result_type: Attribute) -> None:
+        super().__init__(operands=[local, index], result_types=[result_type])
+
+
+@irdl_op_definition
 class SetValueOp(IRDLOperation):
     name = "ascendc.set_value"
     gm = operand_def()
@@ -422,6 +436,7 @@ ASCENDC = Dialect(
         DuplicateOp,
         CastOp,
         GetValueOp,
+        LocalGetValueOp,
         SetValueOp,
         FlagOp,
         VecReduceOp,

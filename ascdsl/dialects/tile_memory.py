@@ -61,4 +61,22 @@ class GmAtOp(IRDLOperation):
             raise VerifyException("tile.gm_at: one size per result dim")
 
 
-MEMORY_OPS = (ReinterpretOp, GmAtOp)
+@irdl_op_definition
+class CountEqOp(IRDLOperation):
+    """How many elements of a 1-D GM view equal a scalar: one DMA per UB chunk and a vector reduction on the
+    device, rather than one scalar read per element (the polling of a flag array)."""
+
+    name = "tile.count_eq"
+    source = operand_def()
+    value = operand_def(IndexType)
+    result = result_def(IndexType)
+
+    def __init__(self, source: SSAValue, value: SSAValue) -> None:
+        super().__init__(operands=[source, value], result_types=[IndexType()])
+
+    def verify_(self) -> None:
+        if not isinstance(self.source.type, TensorType | ViewType) or self.source.type.rank != 1:
+            raise VerifyException("tile.count_eq: the source must be a 1-D GM tensor or view")
+
+
+MEMORY_OPS = (ReinterpretOp, GmAtOp, CountEqOp)

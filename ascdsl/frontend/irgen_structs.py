@@ -16,7 +16,7 @@ from xdsl.ir import BlockArgument, OpResult, SSAValue
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
-from ascdsl.dialects.tile_memory import VOLATILE, GmAtOp, ReinterpretOp
+from ascdsl.dialects.tile_memory import VOLATILE, CountEqOp, GmAtOp, ReinterpretOp
 from ascdsl.dialects.tile_types import DYN, TensorType, ViewType, shape_attr
 from ascdsl.errors import DslError, Span
 from ascdsl.frontend import ast
@@ -170,3 +170,15 @@ class StructGen(CallGen):
                            "e.g. volatile(ctx.control.run_flag) or volatile(flags[i])")
         owner.attributes[VOLATILE] = UnitAttr()
         return v
+
+    def builtin_count_equal(self, node: ast.Call) -> Value:
+        (src, sspan), (val, vspan) = self._args(node, "count_equal", ["view", "value"])
+        gm = self._gm(src, sspan, "the first argument of count_equal")
+        ty = gm.type
+        assert isinstance(ty, TensorType | ViewType)
+        if ty.rank != 1:
+            raise DslError(f"count_equal counts in a 1-D view, got rank {ty.rank}", sspan, "flatten it with .reshape(n) first")
+        dt = dtypes.from_mlir(ty.element)
+        if dt is None or dt.kind not in ("int", "uint"):
+            raise DslError(f"count_equal counts integer elements, got {ty.element_name()}", sspan)
+        return self.emit1(CountEqOp(gm, self.as_int(val, vspan, "the value of count_equal")), node.span)

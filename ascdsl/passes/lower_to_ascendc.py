@@ -29,6 +29,7 @@ from ascdsl.frontend.irgen import span_of_location
 from ascdsl.passes.allocate_buffers import BUFFER_ATTR
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
+from ascdsl.passes.lower_count import lower_count_ops
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
 
 # What the Atlas A2 vector unit computes in each op (Ascend C static_asserts), by DSL dtype name.
@@ -444,6 +445,7 @@ class _Lowering:
 
     def run(self) -> None:
         self.drop_unused_tiles()
+        lower_count_ops(self)
         for sink in sinks_in(self.kernel):
             if CHUNK_ATTR in sink.attributes:
                 self.lower_group(sink)

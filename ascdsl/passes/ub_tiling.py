@@ -24,6 +24,7 @@ from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
+from ascdsl.passes.lower_count import reserved_ub_bytes
 
 CHUNK_ATTR = "ascdsl.chunk"
 MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
@@ -49,7 +50,8 @@ def _chunk_fields(hv: HostValues, groups: list[Group]) -> list[str]:
     h = hv.host
     costs = [_group_costs(hv, g) for g in groups]
     minimums = [h.mul(per, align) for per, align in costs]
-    spare = h.max_(h.const(0), h.sub(h.v(host.UbBytesOp()), _sum(h, minimums)))
+    reserved = h.const(reserved_ub_bytes(hv.kernel))  # fixed buffers of count_equal (lower_count.py)
+    spare = h.max_(h.const(0), h.sub(h.sub(h.v(host.UbBytesOp()), reserved), _sum(h, minimums)))
     extra = h.floordiv(spare, h.const(len(groups)))
     names = []
     for i, ((per, align), least) in enumerate(zip(costs, minimums, strict=True)):

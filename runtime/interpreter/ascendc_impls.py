@@ -283,6 +283,14 @@ class AscendCFunctions(InterpreterFunctions):
             return (bool(value),)
         return (float(np.float32(value)),)
 
+    @impl(ac.LocalGetValueOp)
+    def run_local_get_value(self, interpreter: Interpreter, op: ac.LocalGetValueOp, args: PythonValues) -> PythonValues:
+        local, index = args
+        if not 0 <= index < local.array.size:
+            raise DeviceRuntimeError(f"LocalTensor::GetValue({index}) outside the {local.array.size} elements of {local.buffer}")
+        value = local.array[index]
+        return (int(value),) if np.issubdtype(local.array.dtype, np.integer) else (float(np.float32(value)),)
+
     @impl(ac.SetValueOp)
     def run_set_value(self, interpreter: Interpreter, op: ac.SetValueOp, args: PythonValues) -> PythonValues:
         gm, offset, value = args

@@ -11,7 +11,7 @@ from ascdsl.runtime.interpreter import gm
 from ascdsl.runtime.interpreter.tile_impls import kenv, resolve
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 
-from ascdsl.dialects.tile_memory import GmAtOp, ReinterpretOp
+from ascdsl.dialects.tile_memory import CountEqOp, GmAtOp, ReinterpretOp
 from ascdsl.errors import DeviceRuntimeError
 
 
@@ -52,3 +52,10 @@ class MemoryFunctions(InterpreterFunctions):
                 "pass memory=DeviceMemory(...) to run(...)"
             )
         return (gm.GmRef(f"device memory at {address:#x}", memory.array(address, dt.numpy, tuple(sizes))),)
+
+    @impl(CountEqOp)
+    def run_count_eq(self, interpreter: Interpreter, op: CountEqOp, args: PythonValues) -> PythonValues:
+        src, value = args
+        if src is None:
+            raise DeviceRuntimeError("count_equal of an optional tensor that was not given")
+        return (int(np.count_nonzero(src.array == value)),)
