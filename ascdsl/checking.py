@@ -79,23 +79,38 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(diff)[0])
 
 
-def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = STAGES) -> StageMismatch | None:
-    """None when every stage writes the same bytes as the tile stage; else the first stage that does not."""
+def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = STAGES, memory: Any = None) -> StageMismatch | None:
+    """None when every stage writes the same bytes as the tile stage; else the first stage that does not.
+
+    With a `DeviceMemory` (kernels that follow device addresses), every stage starts from the same memory and
+    must leave the same bytes in it."""
     kernel = next(op for op in k.ir.ops if isinstance(op, t.KernelOp))
     outputs = [n for n, r in zip(kernel.names, kernel.roles, strict=True) if r in ("out", "inout")]
+    start = memory.snapshot() if memory is not None else None
     reference = _copy_args(args)
-    run(k.ir, reference)
+    run(k.ir, reference, memory=memory)
+    expected_memory = memory.snapshot() if memory is not None else None
     passes = dict((name, p.name if p else "frontend") for name, p in PIPELINE)
     for stage in stages[1:]:
+        if memory is not None:
+            memory.restore(start)
         got = _copy_args(args)
         module = lower(k.ir, stage)
-        run(module, got)
+        run(module, got, memory=memory)
+        if memory is not None:
+            where = _first_difference(expected_memory, memory.snapshot())
+            if where is not None:
+                i = where[0]
+                return StageMismatch(stage, passes[stage], f"device memory at {memory.base + i:#x}", (), expected_memory[i],
+                                     memory.snapshot()[i], [])
         for name in outputs:
             if reference.get(name) is None:
                 continue
             where = _first_difference(reference[name], got[name])
             if where is not None:
                 return StageMismatch(stage, passes[stage], name, where, reference[name][where], got[name][where], _writers(module, name))
+    if memory is not None:
+        memory.restore(start)
     return None
 
 

@@ -79,8 +79,10 @@ def check_file(label: str, k: Kernel, build_dir: Path | None = None) -> bool:
         provided = getattr(module, "example_calls", None)
         rng = np.random.default_rng(0)
         candidates = provided(k, rng) if callable(provided) else generate_args(k, rng)
+        memory_of = getattr(module, "example_memory", None)  # kernels that follow device addresses
+        memory = memory_of() if callable(memory_of) else None
         for args in candidates:
-            mismatch = compare_stages(k, args)
+            mismatch = compare_stages(k, args, memory=memory)
             if mismatch is not None:
                 print(f"FAIL  {label}: {mismatch}")
                 return False

@@ -144,6 +144,13 @@ class DeviceMemory:
             return self.base + (ptr - start)
         return None
 
+    def snapshot(self) -> np.ndarray:
+        """A copy of every byte of the arena (to restore it, or to compare two runs)."""
+        return np.array(self._live(), copy=True)
+
+    def restore(self, snapshot: np.ndarray) -> None:
+        self._live()[...] = snapshot
+
     # ------------------------------------------------------------ life
 
     def close(self) -> None:
