@@ -265,7 +265,11 @@ def struct(cls: type | None = None, *, size: int | None = None) -> Any:
     """Declare a struct: `@struct` or `@struct(size=1024)` on a class of typed fields (see the module doc)."""
 
     def make(c: type) -> Struct:
-        return Struct(c, _LayoutReader(c, inspect.getsourcefile(c) or "<struct>", 0, 0).read(size))
+        try:
+            filename = inspect.getsourcefile(c) or "<struct>"
+        except (OSError, TypeError) as exc:
+            raise AscdslError(f"cannot read the source of struct {c.__qualname__}: {exc}") from None
+        return Struct(c, _LayoutReader(c, filename, 0, 0).read(size))
 
     if cls is not None:
         return make(cls)

@@ -513,7 +513,9 @@ class ExprGen(GenBase):
     # ---------------------------------------------------------------- attributes and subscripts
 
     def attribute(self, node: ast.Attribute) -> Value:
-        base = self.expr(node.value)
+        return self.attribute_of(self.expr(node.value), node)
+
+    def attribute_of(self, base: Value, node: ast.Attribute) -> Value:
         if isinstance(base, SSAValue) and isinstance(base.type, TensorType | ViewType | TileType | HostArrayType):
             if node.attr == "shape":
                 return ShapeOf(base)

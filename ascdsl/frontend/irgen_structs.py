@@ -53,17 +53,16 @@ class StructGen(CallGen):
             return StructDecl(self.globals[name])  # type: ignore[return-value]
         return super().lookup(name, span)
 
-    def attribute(self, node: ast.Attribute) -> Value:
-        base = self.expr(node.value)
+    def attribute_of(self, base: Value, node: ast.Attribute) -> Value:
         if isinstance(base, StructRef):
             return self.field_value(base, node.attr, node.span)
-        return super().attribute(node)
+        return super().attribute_of(base, node)
 
     def field_of(self, ref: StructRef, name: str, span: Span) -> Field:
         f = ref.layout.field(name)
         if f is None:
             reserved = any(g.name == name for g in ref.layout.fields)
-            close = difflib.get_close_matches(name, ref.layout.accessible(), n=3)
+            close = difflib.get_close_matches(name, ref.layout.accessible(), n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(close)}?" if close else f"its fields: {', '.join(ref.layout.accessible())}"
             what = "is a reserved area" if reserved else "has no field"
             raise DslError(f"struct {ref.layout.name} {what} {name!r}" if reserved else f"struct {ref.layout.name} has no field {name!r}",

@@ -4,7 +4,8 @@ Data that flows through a queue is ordered by its EnQue/DeQue pair (the lowering
 * a scalar read (GetValue) of a GM tensor the kernel also writes by DMA must wait for MTE3 and must not hit
   a stale line of the scalar data cache: MTE3->S flag, then DataCacheCleanAndInvalid of the line;
 * a scalar write (SetValue) sits in the data cache: it is cleaned out right away (so DMA and the host see it),
-  and an S->MTE3 flag orders it before later DMA writes;
+  and an S->MTE3 flag orders it before later DMA writes; a MTE3->S flag orders it after earlier DMA writes;
+* a volatile scalar read (memory another agent writes) invalidates its cache line first, on every read;
 * two vector ops where the second reads what the first wrote: PipeBarrier<PIPE_V> between them.
 """
 
@@ -61,7 +62,15 @@ def _barriers_in(block: Block) -> None:
 
 def sync_kernel(kernel: t.KernelOp) -> None:
     dma_written = {op.gm for op in kernel.body.walk() if isinstance(op, _DMA_OUT)}
+    dma_out_before = False  # a DMA write comes earlier in program order
     for op in list(kernel.body.walk()):
+        if isinstance(op, _DMA_OUT):
+            dma_out_before = True
+        elif isinstance(op, ac.SetValueOp) and dma_out_before:
+            # A scalar write after DMA writes (reset the flags, then publish the id): MTE3 finishes first, so no
+            # agent sees the scalar before the data written ahead of it.
+            _insert_before(op, ac.FlagOp("MTE3_S"))
+            dma_out_before = False
         if isinstance(op, ac.GetValueOp) and is_volatile(op):
             # Another agent writes this memory: drop the cached line before every read (a poll sees the new value).
             _insert_before(op, ac.DataCacheCleanOp(op.gm, op.offset))

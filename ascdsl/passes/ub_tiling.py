@@ -50,8 +50,11 @@ def _chunk_fields(hv: HostValues, groups: list[Group]) -> list[str]:
     h = hv.host
     costs = [_group_costs(hv, g) for g in groups]
     minimums = [h.mul(per, align) for per, align in costs]
-    reserved = h.const(reserved_ub_bytes(hv.kernel))  # fixed buffers of count_equal (lower_count.py)
-    spare = h.max_(h.const(0), h.sub(h.sub(h.v(host.UbBytesOp()), reserved), _sum(h, minimums)))
+    ub = h.v(host.UbBytesOp())
+    reserved = reserved_ub_bytes(hv.kernel)  # fixed buffers of count_equal (lower_count.py)
+    if reserved:
+        ub = h.sub(ub, h.const(reserved))
+    spare = h.max_(h.const(0), h.sub(ub, _sum(h, minimums)))
     extra = h.floordiv(spare, h.const(len(groups)))
     names = []
     for i, ((per, align), least) in enumerate(zip(costs, minimums, strict=True)):

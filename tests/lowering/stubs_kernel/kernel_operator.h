@@ -49,6 +49,7 @@ public:
     GlobalTensor operator[](const uint64_t offset) const;
     T GetValue(const uint64_t offset) const;
     void SetValue(const uint64_t offset, T value);
+    __gm__ T* GetPhyAddr() const;
 };
 
 template <typename T>
@@ -56,6 +57,7 @@ class LocalTensor {
 public:
     template <typename U>
     LocalTensor<U> ReinterpretCast() const;
+    T GetValue(const uint32_t index) const;
 };
 
 template <TPosition pos, int32_t depth>
@@ -193,6 +195,9 @@ void Duplicate(const LocalTensor<T>& dstLocal, const T& scalarValue, const int32
 template <typename T1, typename T2>
 void Cast(const LocalTensor<T1>& dstLocal, const LocalTensor<T2>& srcLocal, const RoundMode& round_mode,
           const uint32_t calCount);
+
+template <typename T, bool isSetMask = true>
+void ReduceSum(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<T>& sharedTmpBuffer, const int32_t count);
 
 template <pipe_t pipe>
 void PipeBarrier();
