@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from kernel_quality import QUALITY_METRICS
+from polling import POLL_METRICS
 
 SOURCES = ("interp", "emu")  # ascendc-stage interpreter counters, emulator counters
 
@@ -37,7 +38,7 @@ QUALITY_RECORD_METRICS = (
     "model_a2_floor_us",
     *(f"{m}@{s}" for s in SOURCES for m in QUALITY_METRICS),
 )
-ALL_METRICS = COMPILE_METRICS + SPEED_METRICS + QUALITY_RECORD_METRICS
+ALL_METRICS = COMPILE_METRICS + SPEED_METRICS + QUALITY_RECORD_METRICS + POLL_METRICS
 
 
 def clean(value: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import a2_model
 from kernel_quality import QUALITY_METRICS
+from polling import polling_table
 from records import SOURCES, Records
 
 _footnotes: dict[str, int] = {}  # n/a reason -> footnote number, for the report being built
@@ -140,7 +141,7 @@ def quality_table(rec: Records) -> list[str]:
 
 def markdown(rec: Records, meta: dict[str, Any]) -> str:
     _footnotes.clear()
-    tables = (compile_table(rec), speed_table(rec), quality_table(rec))
+    tables = (compile_table(rec), speed_table(rec), quality_table(rec), polling_table(rec))
     notes = [f"[{n}] {reason}" for reason, n in _footnotes.items()]
     out = [
         "# ascdsl benchmarks: latest results",
@@ -183,6 +184,14 @@ def markdown(rec: Records, meta: dict[str, Any]) -> str:
         "minimum traffic at the full bandwidth with no DMA cost.",
         "",
         *(f"- {n}" for n in meta["quality_notes"]),
+        "",
+        "## 4. Polling: GM reads per poll iteration (InplaceAttentionWorkerScheduler)",
+        "",
+        "One poll iteration reads the polled micro-batch's F int32 flags and run_flag. Measured as the reads of a launch",
+        "whose flags are ready on entry (one iteration) minus those of a launch with run_flag 0 (none). The baseline is",
+        "the same kernel reading the flags one volatile scalar at a time (bench/polling.py).",
+        "",
+        *tables[3],
         "",
         "## n/a: why",
         "",

@@ -27,6 +27,7 @@ import a2_model
 import compile_latency
 import emulator_probe
 import numpy as np
+import polling
 import pyasc_peer
 import records as R
 from ascdsl.lowering.compile import compile_project, compile_sources
@@ -286,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in all_cases:
             bench_case(rec, case, runs, emu, Path(tmp))
     add_pending(rec)
+    polling.bench_polling(rec, args.quick, emu.available, emu.na() if not emu.available else "", log)
 
     if args.json:
         print(json.dumps(rec.items, indent=1))

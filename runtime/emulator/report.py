@@ -20,6 +20,8 @@ class CoreCounters:
     scalar_gm_ops: int
     ub_bytes: int  # high-water mark of TPipe::InitBuffer allocations
     tiling_read_bytes: int
+    dma_in: int = 0  # of dma_ops, GM -> UB
+    scalar_gm_reads: int = 0  # of scalar_gm_ops, GetValue
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def parse_report(text: str, *, compiled: bool, stdout: str) -> EmuReport:
             scalar_gm_ops=k["scalar_gm"],
             ub_bytes=k["ub_bytes"],
             tiling_read_bytes=k["tiling_read"],
+            dma_in=k.get("dma_in", 0),
+            scalar_gm_reads=k.get("scalar_gm_read", 0),
         )
         for i, k in sorted(counters.items())
     ]

@@ -48,6 +48,7 @@ class CoreCounters:
     gm_read_bytes: int = 0
     gm_write_bytes: int = 0
     dma_sizes: list[int] = field(default_factory=list)  # bytes of every DataCopy / DataCopyPad
+    dma_reads: int = 0  # of those, the GM -> UB transfers
     scalar_gm_reads: int = 0
     scalar_gm_writes: int = 0
     vector_ops: int = 0
@@ -166,6 +167,7 @@ class AscendCFunctions(InterpreterFunctions):
         counters.dma_sizes.append(nbytes)
         if to_ub:
             counters.gm_read_bytes += nbytes
+            counters.dma_reads += 1
         else:
             counters.gm_write_bytes += nbytes
         if not to_ub:
@@ -212,6 +214,7 @@ class AscendCFunctions(InterpreterFunctions):
         counters.dma_sizes.append(rows * n * itemsize)
         if to_ub:
             counters.gm_read_bytes += rows * n * itemsize
+            counters.dma_reads += 1
             local.array[ub_index] = flat[index]
         else:
             counters.gm_write_bytes += rows * n * itemsize

@@ -51,6 +51,17 @@ METRICS = {
     "gm_min_bytes",
     "model_a2_floor_us",
     *(f"{m}@{s}" for m in QUALITY for s in ("interp", "emu")),
+    *(
+        f"{m}@{s}"
+        for m in (
+            "poll_gm_reads_per_iter",
+            "poll_dma_reads_per_iter",
+            "poll_scalar_reads_per_iter",
+            "poll_read_bytes_per_iter",
+            "scalar_poll_gm_reads_per_iter",
+        )
+        for s in ("interp", "emu")
+    ),
 }
 
 

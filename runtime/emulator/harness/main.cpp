@@ -58,7 +58,8 @@ std::string report(const harness::HostResult& h) {
     for (auto& cp : ascendc_emu::launch().cores) {
         const ascendc_emu::Counters& k = cp->counters;
         out += ascendc_emu::cat("core ", cp->idx, " gm_read ", k.gm_read, " gm_write ", k.gm_write, " dma_ops ", k.dma_ops, " ub_copies ", k.ub_copies,
-                                " vector_ops ", k.vector_ops, " scalar_gm ", k.scalar_gm, " ub_bytes ", k.ub_bytes, " tiling_read ", k.tiling_read, "\n");
+                                " vector_ops ", k.vector_ops, " scalar_gm ", k.scalar_gm, " ub_bytes ", k.ub_bytes, " tiling_read ", k.tiling_read,
+                                " dma_in ", k.dma_in, " scalar_gm_read ", k.scalar_gm_read, "\n");
         out += ascendc_emu::cat("dma ", cp->idx);
         for (auto& [size, count] : k.dma_sizes) out += ascendc_emu::cat(" ", size, ":", count);
         out += "\n";

@@ -36,9 +36,11 @@ struct Counters {
     uint64_t gm_read = 0;    // bytes moved GM -> UB, plus scalar GM reads
     uint64_t gm_write = 0;   // bytes moved UB -> GM, plus scalar GM writes
     uint64_t dma_ops = 0;    // GM <-> UB transfers (one per DataCopy/DataCopyPad call)
+    uint64_t dma_in = 0;     // of those, GM -> UB
     uint64_t ub_copies = 0;  // UB -> UB DataCopy calls
     uint64_t vector_ops = 0;
     uint64_t scalar_gm = 0;  // GlobalTensor GetValue/SetValue calls
+    uint64_t scalar_gm_read = 0;  // of those, GetValue
     uint64_t ub_bytes = 0;   // high-water mark of InitBuffer allocations
     uint64_t tiling_read = 0;
     std::map<uint64_t, uint64_t> dma_sizes;  // bytes of one transfer -> number of transfers
@@ -163,6 +165,7 @@ const GmRegion& gm_check(const void* ptr, uint64_t bytes, const char* api, What&
 inline void count_dma(CoreState& c, uint64_t bytes, bool to_gm) {
     (to_gm ? c.counters.gm_write : c.counters.gm_read) += bytes;
     c.counters.dma_ops += 1;
+    if (!to_gm) c.counters.dma_in += 1;
     c.counters.dma_sizes[bytes] += 1;
 }
 

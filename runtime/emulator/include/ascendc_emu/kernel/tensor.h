@@ -75,6 +75,7 @@ public:
         auto& c = ascendc_emu::enter("GlobalTensor::GetValue", loc);
         ascendc_emu::gm_check(addr_ + offset, sizeof(T), "GlobalTensor::GetValue", [&] { return ascendc_emu::cat("element ", offset, " reads"); }, loc);
         c.counters.scalar_gm += 1;
+        c.counters.scalar_gm_read += 1;
         c.counters.gm_read += sizeof(T);
         return ascendc_emu::gm_load(addr_ + offset);
     }
