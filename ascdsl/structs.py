@@ -12,7 +12,7 @@ the declaration says, like `#pragma pack(1)` in C. A field is a scalar dtype (`u
 that disagrees is an error at the field's file:line:col. Scalars must sit at a multiple of their size (the
 scalar unit reads GM naturally aligned); put a reserved area before a field to align it.
 
-A kernel views a GM byte tensor as a struct (`as_struct(t, ScheduleContext)`) and reads and writes its fields
+A kernel views a GM byte tensor as a struct (`as_struct(t, Header)`) and reads and writes its fields
 by name; the same `StructLayout` gives Python a numpy structured dtype to build or inspect the bytes.
 """
 

@@ -37,7 +37,7 @@ QUICK_CASES = CASES[:1]
 
 
 @kernel(op_type="ScalarPollScheduler")
-def scalar_poll_scheduler(schedule_context: InOut[Tensor[i8, N]]):
+def scalar_poll_scheduler(schedule_context: InOut[Tensor[i8, N]]):  # noqa: F821 (N: a DSL dim symbol)
     """The scheduler polling flag by flag (a baseline for the figure only; the operator counts by DMA)."""
     ctx = as_struct(schedule_context, ScheduleContext)
     mbn = ctx.common.micro_batch_num

@@ -1,6 +1,6 @@
 """A simulated flat device address space: `malloc`, `free`, `read`, `write` by address, shared with kernels.
 
-Pointers stored in device memory (a struct's `token_info_buf`) must mean the same thing to the host code, to
+Pointers stored in device memory (a pointer field of a struct) must mean the same thing to the host code, to
 the interpreter and to the emulator process. So the memory is one file (in /dev/shm when there is one)
 mapped MAP_SHARED: Python maps it with numpy, the emulator maps the same file at the arena's fixed virtual
 address (`base`, MAP_FIXED_NOREPLACE), so an address is a valid pointer, unchanged, in the printed code.
@@ -14,6 +14,7 @@ report it. Thread-safe: the allocation table is guarded by a lock; data accesses
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import tempfile
 import threading
@@ -157,10 +158,8 @@ class DeviceMemory:
         if self._mem is not None:
             mem, self._mem = self._mem, None
             del mem
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
-            except FileNotFoundError:
-                pass
 
     def __enter__(self) -> DeviceMemory:
         return self
@@ -169,10 +168,8 @@ class DeviceMemory:
         self.close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: nothing left to report to
             self.close()
-        except Exception:  # interpreter shutdown: nothing left to report to
-            pass
 
     def __repr__(self) -> str:
         return f"<DeviceMemory {self.size} bytes at {self.base:#x}, {len(self._starts)} allocations, {self.path}>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from xdsl.dialects.builtin import UnitAttr
 from xdsl.ir import BlockArgument, OpResult, SSAValue
 
 from ascdsl import dtypes
@@ -23,7 +24,6 @@ from ascdsl.frontend import ast
 from ascdsl.frontend.irgen_calls import CallGen
 from ascdsl.frontend.values import DTypeRef, Py, TupleVal, Value, describe, kind
 from ascdsl.structs import Field, Struct, StructLayout
-from xdsl.dialects.builtin import UnitAttr
 
 
 @dataclass(frozen=True)

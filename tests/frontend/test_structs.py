@@ -34,8 +34,8 @@ from ascdsl import (
     u64,
     volatile,
 )
-from ascdsl.dialects.tile_memory import VOLATILE, CountEqOp, GmAtOp, ReinterpretOp
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.tile_memory import VOLATILE, CountEqOp, GmAtOp, ReinterpretOp
 
 
 @struct(size=8)

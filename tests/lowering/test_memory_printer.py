@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from ascdsl.lowering.compile import compile_sources
+from ascdsl.ops.attention_worker_scheduler import attention_worker_scheduler
 from golden_files import check_golden
 from test_kernel_printer import _syntax_check, needs_gxx
-
-from ascdsl.ops.attention_worker_scheduler import attention_worker_scheduler
 
 SCHED = attention_worker_scheduler
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from ascdsl.ops.attention_worker_scheduler import attention_worker_scheduler, inplace_attention_worker_scheduler
+from ascdsl.runtime import DeviceMemory, run
 from attention_scheduler_golden import (
     OFF_DATA_BUF,
     OFF_INFO_BUF,
@@ -30,9 +32,7 @@ from attention_scheduler_golden import (
 )
 
 from ascdsl.errors import AclnnError, AscdslError
-from ascdsl.ops.attention_worker_scheduler import attention_worker_scheduler, inplace_attention_worker_scheduler
 from ascdsl.pipeline import STAGES
-from ascdsl.runtime import DeviceMemory, run
 
 BACKENDS = ["interp", "emu"]
 

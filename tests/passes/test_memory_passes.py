@@ -8,6 +8,8 @@ count_equal becomes one DMA per chunk with a vector count, in fixed buffers the 
 from __future__ import annotations
 
 import numpy as np
+from ascdsl.runtime import DeviceMemory, run
+from ascdsl.runtime.interpreter.engine import run as interpret
 from xdsl.dialects import scf
 
 from ascdsl import InOut, Tensor, as_struct, count_equal, gm_tensor, i8, i32, kernel, struct, u32, u64, volatile
@@ -15,8 +17,6 @@ from ascdsl.dialects import ascendc as ac
 from ascdsl.dialects.tile_memory import VOLATILE, CountEqOp, GmAtOp, ReinterpretOp
 from ascdsl.passes.lower_count import COUNT_CHUNK, reserved_ub_bytes
 from ascdsl.pipeline import STAGES, lower
-from ascdsl.runtime import DeviceMemory, run
-from ascdsl.runtime.interpreter.engine import run as interpret
 from ascdsl.targets import get_target
 
 

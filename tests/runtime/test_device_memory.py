@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import threading
@@ -9,11 +10,11 @@ import time
 
 import numpy as np
 import pytest
+from ascdsl.runtime import DeviceMemory, run
+from ascdsl.runtime.device_memory import ALIGN, DEFAULT_BASE
 
 from ascdsl import DeviceRuntimeError, InOut, Tensor, gm_tensor, i32, i64, kernel, volatile
 from ascdsl.errors import AscdslError, KernelTimeout
-from ascdsl.runtime import DeviceMemory, run
-from ascdsl.runtime.device_memory import ALIGN, DEFAULT_BASE
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_malloc_is_aligned_zeroed_disjoint_and_never_null(mem: DeviceMemory) -> 
     addrs = [mem.malloc(n) for n in (1, 100, 512, 4096, 3)]
     assert all(a % ALIGN == 0 and a >= DEFAULT_BASE for a in addrs)
     spans = sorted((a, a + n) for a, n in mem.allocations())
-    assert all(e <= s for (_, e), (s, _) in zip(spans, spans[1:], strict=False))
+    assert all(e <= s for (_, e), (s, _) in itertools.pairwise(spans))
     for a in addrs:
         assert not mem.read(a, np.uint8, 1).any()
 
@@ -98,7 +99,7 @@ def test_concurrent_mallocs_never_overlap(mem: DeviceMemory) -> None:
     for t in threads:
         t.join()
     spans = sorted((a, a + n) for a, n in got)
-    assert len(spans) == 400 and all(e <= s for (_, e), (s, _) in zip(spans, spans[1:], strict=False))
+    assert len(spans) == 400 and all(e <= s for (_, e), (s, _) in itertools.pairwise(spans))
 
 
 def test_another_process_sees_the_same_bytes(mem: DeviceMemory) -> None:
