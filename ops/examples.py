@@ -6,12 +6,15 @@ expected output the doc gives (never with another run of our own code).
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from ascdsl.ops.attention_worker_scheduler import inplace_attention_worker_scheduler
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
+from ascdsl.runtime.device_memory import DeviceMemory
 
 from ascdsl.errors import BackendUnavailableError
 
@@ -36,7 +39,30 @@ def _gather_doc_example(backend: str) -> bool:
     return bool(np.all(key.view(np.uint16) == 1) and np.all(value.view(np.uint16) == 1))
 
 
-EXAMPLES = (Example("GatherPaKvCache doc example (Norm, fp16, seq_offset)", _gather_doc_example),)
+def _scheduler_doc_example(backend: str) -> bool:
+    """aclnnInplaceAttentionWorkerScheduler doc example: micro_batch_id 1 of 2, the 48 x 9 flags of micro-batch 0
+    all 1: micro_batch_id becomes 0 and those flags 0; micro-batch 1's flags stay as they were."""
+    with DeviceMemory(1 << 20) as memory:
+        info = memory.malloc(2 * 48 * 9 * 4)
+        data = memory.malloc(100)
+        flags = memory.array(info, np.int32, (2, 432))
+        flags[0] = 1
+        flags[1] = 7
+        ctx = np.zeros(1024, np.int8)
+        raw = bytearray(1024)
+        for fmt, off, v in (("<I", 0, 1), ("<I", 4, 2), ("<I", 8, 48), ("<I", 12, 9), ("<I", 16, 16), ("<I", 20, 512),
+                            ("<I", 24, 512), ("<i", 28, 1), ("<i", 128, 1), ("<Q", 256, info), ("<Q", 264, 3456),
+                            ("<Q", 272, data), ("<I", 288, 1)):
+            struct.pack_into(fmt, raw, off, v)
+        ctx[:] = np.frombuffer(bytes(raw), np.int8)
+        inplace_attention_worker_scheduler(ctx, memory=memory, backend=backend, timeout=60)
+        return struct.unpack_from("<I", ctx.tobytes(), 288)[0] == 0 and not flags[0].any() and bool((flags[1] == 7).all())
+
+
+EXAMPLES = (
+    Example("GatherPaKvCache doc example (Norm, fp16, seq_offset)", _gather_doc_example),
+    Example("InplaceAttentionWorkerScheduler doc example (2 micro-batches of 48 x 9 flags)", _scheduler_doc_example),
+)
 BACKENDS = ("interp", "emu", "npu")
 
 
