@@ -29,21 +29,10 @@ import numpy as np
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError, DslError, Span
+from ascdsl.lang import _Marker
 
-
-class _Subscriptable:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __getitem__(self, item: Any) -> _Subscriptable:
-        return self
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-Array = _Subscriptable("Array")  # Array[dtype, n]: n elements of dtype
-Reserved = _Subscriptable("Reserved")  # Reserved[n]: n bytes of padding
+Array = _Marker("Array")  # Array[dtype, n]: n elements of dtype
+Reserved = _Marker("Reserved")  # Reserved[n]: n bytes of padding
 
 
 def at(offset: int) -> int:

@@ -136,15 +136,7 @@ class StmtGen(StructGen):
             self.check_writable(base, target.span)
             self.emit(t.WriteOp(self.scalar(value, vspan), base, idx), target.span)
             return
-        view = self.make_view(base, target)
-        k = kind(value)
-        if k == "tile":
-            self.store_into(view, value, vspan, target.span)
-        elif k == "gm":
-            assert isinstance(value, SSAValue)
-            self.copy_into(view, value, target.span)
-        else:
-            self.fill_into(view, value, vspan, target.span)
+        self.assign_view(self.make_view(base, target), value, vspan, target.span)
 
     # ---------------------------------------------------------------- if
 

@@ -109,18 +109,23 @@ class StructGen(CallGen):
         self.check_writable(gm, target.span)
         k = kind(value)
         if f.kind == "array":
-            if k == "tile":
-                self.store_into(gm, value, vspan, target.span)
-            elif k == "gm":
-                assert isinstance(value, SSAValue)
-                self.copy_into(gm, value, target.span)
-            else:
-                self.fill_into(gm, value, vspan, target.span)
+            self.assign_view(gm, value, vspan, target.span)
             return
         if k not in ("int", "float", "bool"):
             raise DslError(f"field {f.name} takes a scalar, got a {describe(value)}", vspan)
         zero = self.const_int(0, target.span)
         self.emit(t.WriteOp(self.scalar(value, vspan), gm, [zero]), target.span)
+
+    def assign_view(self, view: SSAValue, value: Value, vspan: Span, span: Span) -> None:
+        """`view[...] = value` or `s.array_field = value`: store a tile, copy a GM view, or fill with a scalar."""
+        k = kind(value)
+        if k == "tile":
+            self.store_into(view, value, vspan, span)
+        elif k == "gm":
+            assert isinstance(value, SSAValue)
+            self.copy_into(view, value, span)
+        else:
+            self.fill_into(view, value, vspan, span)
 
     def check_writable(self, dst: SSAValue, span: Span) -> None:
         root = dst
