@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ascdsl import (
     Array,
@@ -283,3 +285,54 @@ def test_count_equal_builds_one_op() -> None:
         buf[0] = count_equal(buf[1:N], 1)
 
     assert len([op for op in k_count.ir.walk() if isinstance(op, CountEqOp)]) == 1
+
+
+# ------------------------------------------------------------------ property: any aligned layout is packed exactly
+
+_SCALARS = {"i8": ("b", 1), "u8": ("B", 1), "i16": ("h", 2), "u16": ("H", 2), "i32": ("i", 4), "u32": ("I", 4),
+            "i64": ("q", 8), "u64": ("Q", 8), "f32": ("f", 4)}
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(_SCALARS)), st.integers(0, 3), st.integers(0, 2)), min_size=1, max_size=8))
+def test_random_layouts_are_packed_at_declared_offsets(fields: list[tuple[str, int, int]]) -> None:
+    """Fields (dtype, array length or 0 for a scalar, padding before it in units of the element) in order:
+    offsets follow a running sum, and values written through the numpy view land where Python's struct puts them."""
+    import importlib.util
+    import tempfile
+    from pathlib import Path
+
+    lines, expect, offset = [], [], 0
+    for i, (dt, n, pad) in enumerate(fields):
+        size = _SCALARS[dt][1]
+        gap = pad * size + (-offset) % size  # reserved bytes that keep the field aligned
+        if gap:
+            lines.append(f"    r{i}: Reserved[{gap}]\n")
+            offset += gap
+        lines.append(f"    f{i}: {dt}\n" if n == 0 else f"    f{i}: Array[{dt}, {n}]\n")
+        expect.append((f"f{i}", offset, dt, n))
+        offset += size * max(n, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rand_struct.py"
+        path.write_text("from __future__ import annotations\nfrom ascdsl import *\n\n"
+                        f"@struct(size={offset})\nclass R:\n" + "".join(lines))
+        spec = importlib.util.spec_from_file_location("rand_struct", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["rand_struct"] = module
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            del sys.modules["rand_struct"]
+    layout = module.R.layout
+    assert layout.size == offset
+    assert [(f.name, f.offset) for f in layout.fields if f.kind != "reserved"] == [(n, o) for n, o, _, _ in expect]
+    raw = np.zeros(offset, np.int8)
+    view = module.R.view(raw)
+    for i, (name, _, _, n) in enumerate(expect):
+        view[name] = (i + 1) if n == 0 else np.arange(i + 1, i + 1 + n)
+    data = raw.tobytes()
+    for i, (_, off, dt, n) in enumerate(expect):
+        fmt = "<" + _SCALARS[dt][0] * max(n, 1)
+        got = pystruct.unpack_from(fmt, data, off)
+        assert list(got) == list(range(i + 1, i + 1 + max(n, 1)))
