@@ -122,7 +122,8 @@ def attention_worker_scheduler(schedule_context: InOut[Tensor[i8, N]]):
     # The host validated the context (561002); on the device an invalid one exits without writing anything.
     valid = ctx.common.schedule_mode == 1 and mbn > 0 and flag_num > 0 and buf != 0 and ctx.attention.token_data_buf != 0
     if valid:
-        valid = last < mbn and flag_num <= ctx.attention.token_info_buf_size // 4 // mbn
+        size = ctx.attention.token_info_buf_size  # a u64: sizes of 2**63 and more read as negative on the device
+        valid = last < mbn and (size < 0 or flag_num <= size // 4 // mbn)
     if valid:
         target = (last + 1) % mbn
         flags = gm_tensor(buf + target * flag_num * 4, i32, flag_num)  # the polled micro-batch only

@@ -73,16 +73,23 @@ __aicore__ inline void attention_worker_scheduler_key1(GM_ADDR schedule_context,
     bool valid = (v_10 && v_12);
     bool v_13 = false;
     if (valid) {
+        AscendC::GlobalTensor<uint64_t> token_info_buf_size;
+        token_info_buf_size.SetGlobalBuffer(reinterpret_cast<__gm__ uint64_t*>(reinterpret_cast<__gm__ uint8_t*>(schedule_contextGm.GetPhyAddr()) + 264), static_cast<uint64_t>(1));
+        int64_t size = static_cast<int64_t>(token_info_buf_size.GetValue(0));
         bool v_14 = (last < mbn);
         bool valid_2 = false;
         if (v_14) {
-            AscendC::GlobalTensor<uint64_t> token_info_buf_size;
-            token_info_buf_size.SetGlobalBuffer(reinterpret_cast<__gm__ uint64_t*>(reinterpret_cast<__gm__ uint8_t*>(schedule_contextGm.GetPhyAddr()) + 264), static_cast<uint64_t>(1));
-            int64_t v_15 = static_cast<int64_t>(token_info_buf_size.GetValue(0));
-            int64_t v_16 = FloorDiv(v_15, 4);
-            int64_t v_17 = FloorDiv(v_16, mbn);
-            bool v_18 = (flag_num <= v_17);
-            valid_2 = v_18;
+            bool v_15 = (size < 0);
+            bool v_16 = false;
+            if (v_15) {
+                v_16 = true;
+            } else {
+                int64_t v_17 = FloorDiv(size, 4);
+                int64_t v_18 = FloorDiv(v_17, mbn);
+                bool v_19 = (flag_num <= v_18);
+                v_16 = v_19;
+            }
+            valid_2 = v_16;
         } else {
             valid_2 = false;
         }
@@ -90,104 +97,104 @@ __aicore__ inline void attention_worker_scheduler_key1(GM_ADDR schedule_context,
     } else {
         v_13 = valid;
     }
-    int64_t v_19 = static_cast<int64_t>(AscendC::GetBlockIdx());
-    bool v_20 = (v_19 == 0);
-    if (v_20) {
+    int64_t v_20 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    bool v_21 = (v_20 == 0);
+    if (v_21) {
         if (v_13) {
-            int64_t v_21 = (last + 1);
-            int64_t v_22 = FloorDiv(v_21, mbn);
-            int64_t v_23 = (v_22 * mbn);
-            int64_t target = (v_21 - v_23);
-            int64_t v_24 = (target * flag_num);
-            int64_t v_25 = (v_24 * 4);
-            int64_t v_26 = (buf + v_25);
+            int64_t v_22 = (last + 1);
+            int64_t v_23 = FloorDiv(v_22, mbn);
+            int64_t v_24 = (v_23 * mbn);
+            int64_t target = (v_22 - v_24);
+            int64_t v_25 = (target * flag_num);
+            int64_t v_26 = (v_25 * 4);
+            int64_t v_27 = (buf + v_26);
             AscendC::GlobalTensor<int32_t> flags;
-            flags.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(static_cast<uint64_t>(v_26)), static_cast<uint64_t>(flag_num));
+            flags.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(static_cast<uint64_t>(v_27)), static_cast<uint64_t>(flag_num));
             AscendC::GlobalTensor<int32_t> run_flag;
             run_flag.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(reinterpret_cast<__gm__ uint8_t*>(schedule_contextGm.GetPhyAddr()) + 128), static_cast<uint64_t>(1));
             AscendC::DataCacheCleanAndInvalid<int32_t, AscendC::CacheLine::SINGLE_CACHE_LINE, AscendC::DcciDst::CACHELINE_OUT>(run_flag[0]);
-            int64_t v_27 = static_cast<int64_t>(run_flag.GetValue(0));
-            bool running = (v_27 != 0);
-            int64_t v_28 = 0;
-            bool v_29 = running;
+            int64_t v_28 = static_cast<int64_t>(run_flag.GetValue(0));
+            bool running = (v_28 != 0);
+            int64_t v_29 = 0;
+            bool v_30 = running;
             while (true) {
-                bool v_30 = (v_28 < flag_num);
-                bool v_31 = (v_29 && v_30);
-                if (!v_31) {
+                bool v_31 = (v_29 < flag_num);
+                bool v_32 = (v_30 && v_31);
+                if (!v_32) {
                     break;
                 }
-                int64_t v_32 = static_cast<int64_t>(int64_t(-1));
-                float v_33 = static_cast<float>(v_32);
-                int64_t v_34 = (flag_num + 2047);
-                int64_t v_35 = FloorDiv(v_34, 2048);
+                int64_t v_33 = static_cast<int64_t>(int64_t(-1));
+                float v_34 = static_cast<float>(v_33);
+                int64_t v_35 = (flag_num + 2047);
+                int64_t v_36 = FloorDiv(v_35, 2048);
                 int64_t ready = 0;
-                for (int64_t i = 0; i < v_35; i += 1) {
-                    int64_t v_36 = (i * 2048);
-                    int64_t v_37 = (flag_num - v_36);
-                    int64_t v_38 = (2048 < v_37 ? 2048 : v_37);
+                for (int64_t i = 0; i < v_36; i += 1) {
+                    int64_t v_37 = (i * 2048);
+                    int64_t v_38 = (flag_num - v_37);
+                    int64_t v_39 = (2048 < v_38 ? 2048 : v_38);
                     AscendC::LocalTensor<int32_t> local = countIn.AllocTensor<int32_t>();
-                    int64_t v_39 = (v_38 * 4);
-                    int64_t v_40 = FloorDiv(v_39, 32);
-                    int64_t v_41 = (v_40 * 32);
-                    int64_t v_42 = (v_39 - v_41);
-                    bool v_43 = (v_42 == 0);
-                    if (v_43) {
-                        AscendC::DataCopy(local, flags[v_36], static_cast<uint32_t>(v_38));
+                    int64_t v_40 = (v_39 * 4);
+                    int64_t v_41 = FloorDiv(v_40, 32);
+                    int64_t v_42 = (v_41 * 32);
+                    int64_t v_43 = (v_40 - v_42);
+                    bool v_44 = (v_43 == 0);
+                    if (v_44) {
+                        AscendC::DataCopy(local, flags[v_37], static_cast<uint32_t>(v_39));
                     } else {
-                        AscendC::DataCopyPad(local, flags[v_36], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_38 * sizeof(int32_t)), 0, 0, 0}, AscendC::DataCopyPadExtParams<int32_t>{false, 0, 0, static_cast<int32_t>(0)});
+                        AscendC::DataCopyPad(local, flags[v_37], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(int32_t)), 0, 0, 0}, AscendC::DataCopyPadExtParams<int32_t>{false, 0, 0, static_cast<int32_t>(0)});
                     }
                     countIn.EnQue(local);
                     AscendC::LocalTensor<int32_t> local_2 = countIn.DeQue<int32_t>();
                     AscendC::LocalTensor<float> local_3 = countF.Get<float>();
-                    AscendC::Cast(local_3, local_2, AscendC::RoundMode::CAST_NONE, static_cast<uint32_t>(v_38));
+                    AscendC::Cast(local_3, local_2, AscendC::RoundMode::CAST_NONE, static_cast<uint32_t>(v_39));
                     countIn.FreeTensor(local_2);
                     AscendC::PipeBarrier<PIPE_V>();
-                    AscendC::Adds(local_3, local_3, static_cast<float>(v_33), static_cast<int32_t>(v_38));
+                    AscendC::Adds(local_3, local_3, static_cast<float>(v_34), static_cast<int32_t>(v_39));
                     AscendC::PipeBarrier<PIPE_V>();
-                    AscendC::Abs(local_3, local_3, static_cast<int32_t>(v_38));
+                    AscendC::Abs(local_3, local_3, static_cast<int32_t>(v_39));
                     AscendC::PipeBarrier<PIPE_V>();
-                    AscendC::Mins(local_3, local_3, static_cast<float>(1.0f), static_cast<int32_t>(v_38));
+                    AscendC::Mins(local_3, local_3, static_cast<float>(1.0f), static_cast<int32_t>(v_39));
                     AscendC::LocalTensor<float> local_4 = countTmp.Get<float>();
                     AscendC::LocalTensor<float> local_5 = countSum.Get<float>();
                     AscendC::PipeBarrier<PIPE_V>();
-                    AscendC::ReduceSum(local_5, local_3, local_4, static_cast<int32_t>(v_38));
+                    AscendC::ReduceSum(local_5, local_3, local_4, static_cast<int32_t>(v_39));
                     AscendC::SetFlag<AscendC::HardEvent::V_S>(0);
                     AscendC::WaitFlag<AscendC::HardEvent::V_S>(0);
-                    float v_44 = static_cast<float>(local_5.GetValue(0));
+                    float v_45 = static_cast<float>(local_5.GetValue(0));
                     AscendC::SetFlag<AscendC::HardEvent::S_V>(0);
                     AscendC::WaitFlag<AscendC::HardEvent::S_V>(0);
-                    int64_t v_45 = static_cast<int64_t>(v_44);
                     int64_t v_46 = static_cast<int64_t>(v_45);
-                    int64_t v_47 = (v_38 - v_46);
-                    int64_t v_48 = (ready + v_47);
-                    ready = v_48;
+                    int64_t v_47 = static_cast<int64_t>(v_46);
+                    int64_t v_48 = (v_39 - v_47);
+                    int64_t v_49 = (ready + v_48);
+                    ready = v_49;
                 }
                 AscendC::GlobalTensor<int32_t> run_flag_2;
                 run_flag_2.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(reinterpret_cast<__gm__ uint8_t*>(schedule_contextGm.GetPhyAddr()) + 128), static_cast<uint64_t>(1));
                 AscendC::DataCacheCleanAndInvalid<int32_t, AscendC::CacheLine::SINGLE_CACHE_LINE, AscendC::DcciDst::CACHELINE_OUT>(run_flag_2[0]);
-                int64_t v_49 = static_cast<int64_t>(run_flag_2.GetValue(0));
-                bool running_2 = (v_49 != 0);
-                v_28 = ready;
-                v_29 = running_2;
+                int64_t v_50 = static_cast<int64_t>(run_flag_2.GetValue(0));
+                bool running_2 = (v_50 != 0);
+                v_29 = ready;
+                v_30 = running_2;
             }
-            if (v_29) {
-                int64_t v_50 = (flag_num > 0 ? flag_num : 0);
-                for (int64_t i_2 = 0; i_2 < v_50; i_2 += td.chunk0) {
-                    int64_t v_51 = (v_50 - i_2);
-                    int64_t v_52 = (td.chunk0 < v_51 ? td.chunk0 : v_51);
+            if (v_30) {
+                int64_t v_51 = (flag_num > 0 ? flag_num : 0);
+                for (int64_t i_2 = 0; i_2 < v_51; i_2 += td.chunk0) {
+                    int64_t v_52 = (v_51 - i_2);
+                    int64_t v_53 = (td.chunk0 < v_52 ? td.chunk0 : v_52);
                     AscendC::LocalTensor<int32_t> local_6 = buf0.AllocTensor<int32_t>();
-                    FillLocal<int32_t>(local_6, static_cast<int32_t>(0), v_52);
+                    FillLocal<int32_t>(local_6, static_cast<int32_t>(0), v_53);
                     buf0.EnQue(local_6);
                     AscendC::LocalTensor<int32_t> local_7 = buf0.DeQue<int32_t>();
-                    int64_t v_53 = (v_52 * 4);
-                    int64_t v_54 = FloorDiv(v_53, 32);
-                    int64_t v_55 = (v_54 * 32);
-                    int64_t v_56 = (v_53 - v_55);
-                    bool v_57 = (v_56 == 0);
-                    if (v_57) {
-                        AscendC::DataCopy(flags[i_2], local_7, static_cast<uint32_t>(v_52));
+                    int64_t v_54 = (v_53 * 4);
+                    int64_t v_55 = FloorDiv(v_54, 32);
+                    int64_t v_56 = (v_55 * 32);
+                    int64_t v_57 = (v_54 - v_56);
+                    bool v_58 = (v_57 == 0);
+                    if (v_58) {
+                        AscendC::DataCopy(flags[i_2], local_7, static_cast<uint32_t>(v_53));
                     } else {
-                        AscendC::DataCopyPad(flags[i_2], local_7, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_52 * sizeof(int32_t)), 0, 0, 0});
+                        AscendC::DataCopyPad(flags[i_2], local_7, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_53 * sizeof(int32_t)), 0, 0, 0});
                     }
                     buf0.FreeTensor(local_7);
                 }
