@@ -231,11 +231,25 @@ class CallGen(ExprGen):
                 raise DslError(f"unknown rounding mode {mode!r}", rspan, f"one of {', '.join(t.ROUND_MODES)}")
         return self.emit1(t.CastOp(src, mode, TileType(element, sty.shape)), node.span)
 
+    def default_round(self, src: Attribute, dst: Attribute) -> str:
+        """Round half to even whenever precision can be lost; `none` for exact conversions. A dtype variable
+        converts exactly when every dtype of its domain does (f16 or bf16 to f32)."""
+        sources = self._candidates(src)
+        targets = self._candidates(dst)
+        if sources is None or targets is None:
+            return "rint"
+        modes = {self._round_between(a, b) for a in sources for b in targets}
+        return "none" if modes == {"none"} else "rint"
+
+    def _candidates(self, element: Attribute) -> list[Attribute] | None:
+        if isinstance(element, DTypeVarAttr):
+            return self.dtype_domain(element.var.data)  # type: ignore[attr-defined]
+        return [element]
+
     @staticmethod
-    def default_round(src: Attribute, dst: Attribute) -> str:
-        """Round half to even whenever precision can be lost; `none` for exact conversions."""
+    def _round_between(src: Attribute, dst: Attribute) -> str:
         a, b = dtypes.from_mlir(src), dtypes.from_mlir(dst)
-        if isinstance(src, DTypeVarAttr) or isinstance(dst, DTypeVarAttr) or a is None or b is None:
+        if a is None or b is None:
             return "rint"
         if a.is_float and (not b.is_float or b.itemsize < a.itemsize or (a.name, b.name) == ("f16", "bf16")):
             return "rint"
