@@ -61,18 +61,18 @@ class AccumulationLowering:
             if op is in_place:
                 assert acc_local is not None
                 self.compute(b, op, acc_local, values, n)  # type: ignore[attr-defined]
-                continue
-            buf = op.attributes[BUFFER_ATTR].data  # type: ignore[attr-defined]
-            role = self.role_of(buf)  # type: ignore[attr-defined]
-            if isinstance(op, t.LoadOp):
-                local = b.v(ac.AllocTensorOp(buf, element))
-                self.copy_in(b, op.source, local, n)  # type: ignore[attr-defined]
-                b.add(ac.EnQueOp(buf, local))
-                values[op.results[0]] = (b.v(ac.DeQueOp(buf, element)), buf, role)
-                continue
-            dst = b.v(ac.GetBufOp(buf, element) if role == "calc" else ac.AllocTensorOp(buf, element))
-            self.compute(b, op, dst, values, n)  # type: ignore[attr-defined]
-            values[op.results[0]] = (dst, buf, role)
+            else:
+                buf = op.attributes[BUFFER_ATTR].data  # type: ignore[attr-defined]
+                role = self.role_of(buf)  # type: ignore[attr-defined]
+                if isinstance(op, t.LoadOp):
+                    local = b.v(ac.AllocTensorOp(buf, element))
+                    self.copy_in(b, op.source, local, n)  # type: ignore[attr-defined]
+                    b.add(ac.EnQueOp(buf, local))
+                    values[op.results[0]] = (b.v(ac.DeQueOp(buf, element)), buf, role)
+                    continue
+                dst = b.v(ac.GetBufOp(buf, element) if role == "calc" else ac.AllocTensorOp(buf, element))
+                self.compute(b, op, dst, values, n)  # type: ignore[attr-defined]
+                values[op.results[0]] = (dst, buf, role)
             for operand in dict.fromkeys(op.operands):
                 if last_use.get(operand) is op and operand in values and values[operand][2] == "in":
                     local_in, buf_in, _ = values[operand]

@@ -62,14 +62,25 @@ def tile_accumulation(acc: Accumulation, field: str) -> None:
         bb.for_(bb.const(0), dims[axis], bb.const(1), lambda ib, i: nest(ib, axis + 1, [*outer, i]))
 
     nest(b, 0, [])
-    _erase(acc)
+    erase_accumulation(acc)
 
 
 def _emit_chunk(acc: Accumulation, b: Builder, n: SSAValue, sliced, field: str) -> None:
-    def tile_type(op: Operation) -> TileType:
-        return TileType(op.results[0].type.element, shape_attr((DYN,)))  # type: ignore[attr-defined]
+    rebuild_accumulation(acc, b, [n], (DYN,), sliced, field)
 
-    init = _tag(b.add(t.FullOp([n], acc.init.value, tile_type(acc.init))), field)
+
+def rebuild_accumulation(acc: Accumulation, b: Builder, sizes: list[SSAValue], dims: tuple[int | str, ...], sliced,
+                         field: str | None) -> None:
+    """Re-emit the whole group at `b`: tiles of `dims` (run-time `sizes`), every GM view mapped by `sliced(builder)`
+    (a function of the builder where the view is needed, since views of the loop body live in the new body)."""
+
+    def tile_type(op: Operation) -> TileType:
+        return TileType(op.results[0].type.element, shape_attr(dims))  # type: ignore[attr-defined]
+
+    def tag(op: Operation) -> Operation:
+        return _tag(op, field) if field is not None else op
+
+    init = tag(b.add(t.FullOp(sizes, acc.init.value, tile_type(acc.init))))
     old = acc.loop.body.block
     body = Block(arg_types=[IndexType(), init.results[0].type])
     mapping: dict[SSAValue, SSAValue] = {old.args[0]: body.args[0], acc.carried: body.args[1]}
@@ -78,7 +89,7 @@ def _emit_chunk(acc: Accumulation, b: Builder, n: SSAValue, sliced, field: str) 
     view = sliced(ib)
     for op in old.ops:
         if op in step:
-            new = _tag(rebuilt_op(op, lambda v: mapping.get(v, v), lambda v: view(mapping.get(v, v)), tile_type(op), [n]), field)
+            new = tag(rebuilt_op(op, lambda v: mapping.get(v, v), lambda v: view(mapping.get(v, v)), tile_type(op), sizes))
         elif isinstance(op, scf.YieldOp):
             new = scf.YieldOp(mapping[op.operands[0]])
             new.location = op.location
@@ -87,14 +98,14 @@ def _emit_chunk(acc: Accumulation, b: Builder, n: SSAValue, sliced, field: str) 
         ib.add(new)
         for r_old, r_new in zip(op.results, new.results, strict=True):
             mapping[r_old] = r_new
-    loop = _tag(b.add(scf.ForOp(*_mapped_bounds(acc.loop), [init.results[0]], Region(body))), field)
+    loop = tag(b.add(scf.ForOp(*_mapped_bounds(acc.loop), [init.results[0]], Region(body))))
     loop.location = acc.loop.location
     mapping[acc.loop.results[0]] = loop.results[0]
     view = sliced(b)
     for op in acc.post:
-        new = _tag(b.add(rebuilt_op(op, lambda v: mapping.get(v, v), view, tile_type(op), [n])), field)
+        new = tag(b.add(rebuilt_op(op, lambda v: mapping.get(v, v), view, tile_type(op), sizes)))
         mapping[op.results[0]] = new.results[0]
-    store = _tag(b.add(t.StoreOp(mapping[acc.sink.value], view(acc.dest))), field)
+    store = tag(b.add(t.StoreOp(mapping[acc.sink.value], view(acc.dest))))
     store.location = acc.sink.location
 
 
@@ -102,7 +113,7 @@ def _mapped_bounds(loop: scf.ForOp) -> tuple[SSAValue, SSAValue, SSAValue]:
     return loop.lb, loop.ub, loop.step
 
 
-def _erase(acc: Accumulation) -> None:
+def erase_accumulation(acc: Accumulation) -> None:
     acc.sink.detach()
     acc.sink.erase()
     for op in reversed(acc.post):

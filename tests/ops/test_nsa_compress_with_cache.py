@@ -14,14 +14,14 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 import pytest
+from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache, nsa_compress_with_cache_kernel
+from ascdsl.runtime import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nsa_compress_golden import compressing, nsa_compress_golden, ulp_distance
 
 from ascdsl.errors import AclnnError
-from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache, nsa_compress_with_cache_kernel
 from ascdsl.pipeline import STAGES
-from ascdsl.runtime import run
 
 LEGAL_BLOCKS = [(cbs, stride) for cbs in (16, 32, 48, 64) for stride in (16, 32, 48, 64) if stride <= cbs]
 needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="backend 'emu' needs g++")
@@ -215,16 +215,16 @@ ERRORS: list[tuple[str, Any, int, str]] = [
     ("layout name", lambda c: replace(c, layout="NTD"), 561002, "layout"),
     ("page_block_size 32", lambda c: replace(c, pbs=32, inp=c.inp[:, :32]), 561002, "page_block_size"),
     ("head dim 40", lambda c: replace(c, inp=c.inp[..., :24], out=np.ascontiguousarray(c.out[..., :24])), 561002, "multiple of 16"),
-    ("head dim 272", lambda c: replace(c, inp=np.zeros(c.inp.shape[:3] + (272,), np.float16),
-                                       out=np.zeros(c.out.shape[:2] + (272,), np.float16)), 561002, "at most 256"),
-    ("65 heads", lambda c: replace(c, inp=np.zeros(c.inp.shape[:2] + (66, 32), np.float16), weight=np.zeros((32, 66), np.float16),
+    ("head dim 272", lambda c: replace(c, inp=np.zeros((*c.inp.shape[:3], 272), np.float16),
+                                       out=np.zeros((*c.out.shape[:2], 272), np.float16)), 561002, "at most 256"),
+    ("65 heads", lambda c: replace(c, inp=np.zeros((*c.inp.shape[:2], 66, 32), np.float16), weight=np.zeros((32, 66), np.float16),
                                    out=np.zeros((4, 66, 32), np.float16)), 561002, "at most 64"),
-    ("51 heads", lambda c: replace(c, inp=np.zeros(c.inp.shape[:2] + (51, 32), np.float16), weight=np.zeros((32, 51), np.float16),
+    ("51 heads", lambda c: replace(c, inp=np.zeros((*c.inp.shape[:2], 51, 32), np.float16), weight=np.zeros((32, 51), np.float16),
                                    out=np.zeros((4, 51, 32), np.float16)), 561002, "even"),
     ("weight rows != cbs", lambda c: replace(c, weight=c.weight[:16]), 561002, "weight.shape[0]"),
     ("input pages != pbs", lambda c: replace(c, pbs=128), 561002, "input.shape[1]"),
     ("output heads differ", lambda c: replace(c, out=np.ascontiguousarray(c.out[:, :3])), 561002, "output_cache.shape"),
-    ("batches differ", lambda c: replace(c, act_seq_len=c.act_seq_len + [0]), 561002, "one entry per batch"),
+    ("batches differ", lambda c: replace(c, act_seq_len=[*c.act_seq_len, 0]), 561002, "one entry per batch"),
     ("length past the pages", lambda c: replace(c, act_seq_len=[c.block_table.shape[1] * c.pbs + 16, 0]), 561002, "act_seq_len[0]"),
 ]
 
