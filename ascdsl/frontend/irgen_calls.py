@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from xdsl.dialects import arith
@@ -307,7 +308,28 @@ class CallGen(ExprGen):
             v = self.as_int(x, xspan, "operand")
             neg = self.emit1(arith.SubiOp(self.const_int(0, xspan), v), node.span)
             return self.emit1(arith.MaxSIOp(v, neg), node.span)
+        if kind(x) == "float" and name in ("floor", "ceil"):
+            return self._round_scalar(x, node.span, name)  # type: ignore[arg-type]
+        if isinstance(x, Py) and name in ("floor", "ceil") and isinstance(x.value, int | float) and not isinstance(x.value, bool):
+            return Py(float(math.floor(x.value) if name == "floor" else math.ceil(x.value)))
         return self.emit1(t.UnaryOp(self._tile(x, xspan, f"the argument of {name}"), name), node.span)
+
+    def _round_scalar(self, x: SSAValue, span: Span, name: str) -> SSAValue:
+        """floor / ceil of a float scalar, as a float: truncate, then step down (floor of a negative non-integer)
+        or up (ceil of a positive one). Floats of magnitude 2**23 and above are integers already (and may not fit
+        the truncation), so they are returned as they are."""
+        whole = self.emit1(arith.SIToFPOp(self.emit1(arith.FPToSIOp(x, I64), span), F32), span)
+        one = self.const_float(1.0, span)
+        if name == "floor":
+            stepped = self.emit1(arith.SubfOp(whole, one), span)
+            off = self.emit1(arith.CmpfOp(x, whole, "olt"), span)
+        else:
+            stepped = self.emit1(arith.AddfOp(whole, one), span)
+            off = self.emit1(arith.CmpfOp(x, whole, "ogt"), span)
+        rounded = self.emit1(arith.SelectOp(off, stepped, whole), span)
+        magnitude = self.emit1(arith.MaximumfOp(x, self.emit1(arith.NegfOp(x), span)), span)
+        small = self.emit1(arith.CmpfOp(magnitude, self.const_float(float(2**23), span), "olt"), span)
+        return self.emit1(arith.SelectOp(small, rounded, x), span)
 
     def builtin_abs(self, node: ast.Call) -> Value:
         return self._unary(node, "abs")

@@ -10,6 +10,28 @@ __aicore__ inline int64_t FloorDiv(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+// Whether two element types are one (a cast between them is a copy).
+template <typename A, typename B>
+struct IsSameType {
+    static constexpr bool value = false;
+};
+template <typename A>
+struct IsSameType<A, A> {
+    static constexpr bool value = true;
+};
+
+// A cast from or to a dtype variable that may be the other type itself (f32 -> f32): Cast does not take equal
+// types, so that case is a copy (x * 1 is exact). The call site names the RoundMode.
+template <typename D, typename S>
+__aicore__ inline void CastOrCopy(const AscendC::LocalTensor<D>& dst, const AscendC::LocalTensor<S>& src, AscendC::RoundMode mode, uint32_t count)
+{
+    if constexpr (IsSameType<D, S>::value) {
+        AscendC::Muls(dst, src, static_cast<D>(1), static_cast<int32_t>(count));
+    } else {
+        AscendC::Cast(dst, src, mode, count);  // mode: named by the caller
+    }
+}
+
 // Duplicate takes 2- and 4-byte elements; 1-byte elements are filled as pairs of bytes.
 template <typename T>
 __aicore__ inline void FillLocal(const AscendC::LocalTensor<T>& dst, T value, int64_t count)
@@ -117,7 +139,7 @@ __aicore__ inline void nsa_compress_with_cache_key1(GM_ADDR input, GM_ADDR weigh
                     buf1.EnQue(local_2);
                     AscendC::LocalTensor<DTYPE_INPUT> local_3 = buf1.DeQue<DTYPE_INPUT>();
                     AscendC::LocalTensor<float> local_4 = buf2.Get<float>();
-                    AscendC::Cast(local_4, local_3, AscendC::RoundMode::CAST_NONE, static_cast<uint32_t>(v_20));
+                    CastOrCopy(local_4, local_3, AscendC::RoundMode::CAST_NONE, static_cast<uint32_t>(v_20));
                     buf1.FreeTensor(local_3);
                     int64_t v_40 = (i_4 * td.weight_dim1);
                     int64_t v_41 = (v_40 + i_2);
@@ -130,7 +152,7 @@ __aicore__ inline void nsa_compress_with_cache_key1(GM_ADDR input, GM_ADDR weigh
                 }
                 AscendC::LocalTensor<DTYPE_INPUT> local_6 = buf4.AllocTensor<DTYPE_INPUT>();
                 AscendC::PipeBarrier<PIPE_V>();
-                AscendC::Cast(local_6, local, AscendC::RoundMode::CAST_RINT, static_cast<uint32_t>(v_20));
+                CastOrCopy(local_6, local, AscendC::RoundMode::CAST_RINT, static_cast<uint32_t>(v_20));
                 buf4.EnQue(local_6);
                 AscendC::LocalTensor<DTYPE_INPUT> local_7 = buf4.DeQue<DTYPE_INPUT>();
                 int64_t v_43 = (td.output_cache_dim2 * td.output_cache_dim1);
