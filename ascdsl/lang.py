@@ -37,6 +37,12 @@ BUILTINS: dict[str, str] = {
     "sizeof": "sizeof(dtype)",
     "int": "int(x)",
     "float": "float(x)",
+    # communication (ascdsl/frontend/irgen_comm.py)
+    "comm_rank": "comm_rank(group)",
+    "comm_size": "comm_size(group)",
+    "data_window": "data_window(group, rank, dtype=u8)",
+    "state_window": "state_window(group, rank, dtype=u8)",
+    "sync_all": "sync_all()",
 }
 
 
@@ -104,5 +110,10 @@ reduce_sum = _BuiltinFunction("reduce_sum")
 reduce_max = _BuiltinFunction("reduce_max")
 reduce_min = _BuiltinFunction("reduce_min")
 sizeof = _BuiltinFunction("sizeof")
+comm_rank = _BuiltinFunction("comm_rank")
+comm_size = _BuiltinFunction("comm_size")
+data_window = _BuiltinFunction("data_window")
+state_window = _BuiltinFunction("state_window")
+sync_all = _BuiltinFunction("sync_all")
 
 assert {d.name for d in dtypes.ALL} - {"bool"} <= set(globals()), "every dtype needs a name here"

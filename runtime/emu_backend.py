@@ -18,6 +18,7 @@ from ascdsl.runtime.binding import bind
 from ascdsl.runtime.emulator.build import cache_dir
 from ascdsl.runtime.emulator.driver import run_project
 from ascdsl.runtime.emulator.report import EmuReport
+from ascdsl.runtime.interpreter.comm_impls import CommLink
 from ascdsl.runtime.interpreter.engine import check_call
 
 from ascdsl.errors import ACLNN_ERR_PARAM_INVALID, AclnnError
@@ -49,7 +50,9 @@ def _project(k: Kernel | Operator) -> tuple[Any, Path]:
     return c, root
 
 
-def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0) -> EmuReport:
+def run_emu(
+    unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0, comm: CommLink | None = None
+) -> EmuReport:
     k = unit.kernel_for(args) if isinstance(unit, Operator) else unit
     kernel_op = next(op for op in k.ir.ops if op.name == "tile.kernel")
     check_call(kernel_op, args)  # AclnnError with its code before anything runs
@@ -74,7 +77,14 @@ def run_emu(unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None
             tensors[name] = work
             if role != "in":
                 originals.append((args[name], work))
-    report = run_project(root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout)
+    comm_line = None
+    if comm is not None:  # the rank's windows and its peers': the domain's shared files
+        d = comm.domain
+        comm_line = f"comm {comm.rank} {d.world_size} {d.data_window_bytes} {d.state_window_bytes} {str(d.dir).encode().hex()}"
+    report = run_project(
+        root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout,
+        comm_line=comm_line,
+    )
     for user, work in originals:
         np.copyto(user, work)
     return report

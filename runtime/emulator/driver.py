@@ -60,6 +60,7 @@ def run_project(
     core_num: int = 40,
     ub_bytes: int = 196352,
     timeout: float = 60.0,
+    comm_line: str | None = None,
 ) -> EmuReport:
     project_dir = Path(project_dir)
     # Caller mistakes first: they need no compiler.
@@ -70,7 +71,8 @@ def run_project(
     build = build_project(project_dir, op.kernel_name, defines, argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
-        write_run_dir(run_dir, op, bound, attr_lines, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
+        extra = [comm_line] if comm_line else []
+        write_run_dir(run_dir, op, bound, attr_lines + extra, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout)
         try:
             proc = subprocess.run(
                 [str(build.binary), str(run_dir)],

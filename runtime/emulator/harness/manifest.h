@@ -4,6 +4,8 @@
 //   op <OpType> | soc <name> | core_num <n> | ub_bytes <n> | timeout <seconds>
 //   tensor <in|out|inout> <name> <dtype|none> <ndim> <dims...>      (data in t<index>.bin)
 //   attr <name> <int|bool|float|str|list_int|list_float> <value...>  (str: hex bytes, "-" when empty)
+//   comm <rank> <world size> <data window bytes> <state window bytes> <hex of the window directory>
+//        (a communication domain: the windows are <dir>/data<r>.bin and <dir>/state<r>.bin, see comm.h)
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,15 @@ struct AttrArg {
     std::vector<std::string> values;
 };
 
+struct CommArg {
+    bool present = false;
+    uint32_t rank = 0;
+    uint32_t world = 0;
+    uint64_t data_bytes = 0;
+    uint64_t state_bytes = 0;
+    std::string dir;
+};
+
 struct Manifest {
     std::string dir;
     std::string op;
@@ -42,6 +53,7 @@ struct Manifest {
     double timeout = 60.0;
     std::vector<TensorArg> tensors;
     std::vector<AttrArg> attrs;
+    CommArg comm;
 };
 
 inline std::string unhex(const std::string& h) {
@@ -80,6 +92,11 @@ inline Manifest read_manifest(const std::string& dir) {
             std::string v;
             while (f >> v) a.values.push_back(v);
             m.attrs.push_back(a);
+        } else if (key == "comm") {
+            std::string dir;
+            f >> m.comm.rank >> m.comm.world >> m.comm.data_bytes >> m.comm.state_bytes >> dir;
+            m.comm.dir = unhex(dir);
+            m.comm.present = true;
         } else {
             ascendc_emu::host_fail("manifest: unknown line '" + line + "'");
         }
