@@ -9,6 +9,7 @@ copies and reach the caller's arrays only when the whole run succeeded.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,16 @@ from ascdsl.operator import Operator
 from ascdsl.targets import get_target
 
 _compiled: dict[int, tuple[Any, Path]] = {}
+_PROJECT_LOCK = threading.Lock()
 
 
 def _project(k: Kernel | Operator) -> tuple[Any, Path]:
     """The kernel's compiled sources and their project directory (written once per content)."""
+    with _PROJECT_LOCK:  # several ranks of a communication domain may ask at once
+        return _project_locked(k)
+
+
+def _project_locked(k: Kernel | Operator) -> tuple[Any, Path]:
     if id(k) in _compiled:
         return _compiled[id(k)]
     from ascdsl.lowering.compile import compile_sources

@@ -10,6 +10,7 @@ raises `DeviceRuntimeError` with the emulator's message; a compile error raises 
 from __future__ import annotations
 
 import subprocess
+import threading
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, encode_at
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError, DeviceRuntimeError
+
+_BUILD_LOCK = threading.Lock()
 
 # The binary runs its own watchdog at `timeout`; this margin only catches a binary that ignores it.
 _KILL_MARGIN_S = 30.0
@@ -68,7 +71,8 @@ def run_project(
     attr_lines = encode_attrs(op, attrs)
     defines = dtype_defines(op, bound, combination(op, bound))
     argc = len(op.inputs) + len(op.outputs) + 2
-    build = build_project(project_dir, op.kernel_name, defines, argc)
+    with _BUILD_LOCK:  # ranks of a communication domain run from threads: one build, then all use it
+        build = build_project(project_dir, op.kernel_name, defines, argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
         extra = [comm_line] if comm_line else []
