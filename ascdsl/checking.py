@@ -17,11 +17,14 @@ from xdsl.ir import OpResult
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import comm_groups
 from ascdsl.errors import AclnnError, AscdslError
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.frontend.signature import ParamSpec, read_param
 from ascdsl.kernel import Kernel
 from ascdsl.pipeline import PIPELINE, STAGES, lower
+from ascdsl.runtime.comm_domain import CommDomain
+from ascdsl.runtime.interpreter.comm_impls import CommLink
 from ascdsl.runtime.interpreter.engine import run
 
 
@@ -80,23 +83,44 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> tuple[int, ...] | None:
 
 
 def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = STAGES) -> StageMismatch | None:
-    """None when every stage writes the same bytes as the tile stage; else the first stage that does not."""
+    """None when every stage writes the same bytes as the tile stage; else the first stage that does not.
+
+    A kernel that communicates runs as rank 0 of a fresh one-rank domain per stage, its windows starting from
+    the same random bytes; the windows count as its outputs."""
     kernel = next(op for op in k.ir.ops if isinstance(op, t.KernelOp))
     outputs = [n for n, r in zip(kernel.names, kernel.roles, strict=True) if r in ("out", "inout")]
     reference = _copy_args(args)
-    run(k.ir, reference)
+    reference.update(_run_stage(k.ir, reference, kernel))
     passes = dict((name, p.name if p else "frontend") for name, p in PIPELINE)
     for stage in stages[1:]:
         got = _copy_args(args)
         module = lower(k.ir, stage)
-        run(module, got)
-        for name in outputs:
+        windows = _run_stage(module, got, kernel)
+        got.update(windows)
+        for name in outputs + list(windows):
             if reference.get(name) is None:
                 continue
             where = _first_difference(reference[name], got[name])
             if where is not None:
                 return StageMismatch(stage, passes[stage], name, where, reference[name][where], got[name][where], _writers(module, name))
     return None
+
+
+CHECK_WINDOW_BYTES = 64 << 10  # data window of the one-rank domain a communicating kernel is checked in
+
+
+def _run_stage(module: Any, args: dict[str, Any], kernel: t.KernelOp) -> dict[str, np.ndarray]:
+    """Run one stage; for a communicating kernel, return its rank's windows afterwards (by a descriptive name)."""
+    groups = comm_groups(kernel)
+    if not groups:
+        run(module, args)
+        return {}
+    with CommDomain(args[groups[0]], 1, CHECK_WINDOW_BYTES) as dom:
+        rng = np.random.default_rng(0)
+        dom.data_window(0)[:] = rng.integers(0, 256, dom.data_window_bytes, dtype=np.uint8)
+        dom.state_window(0)[:] = rng.integers(0, 256, dom.state_window_bytes, dtype=np.uint8)
+        run(module, args, comm=CommLink(dom, 0))
+        return {"data window": dom.data_window(0).copy(), "state window": dom.state_window(0).copy()}
 
 
 def _params(k: Kernel) -> list[ParamSpec]:

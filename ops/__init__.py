@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
+from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset
 
-__all__ = ["gather_pa_kv_cache"]
+__all__ = ["gather_pa_kv_cache", "moe_distribute_buffer_reset"]

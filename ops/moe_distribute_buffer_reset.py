@@ -123,8 +123,11 @@ def missing_flags(domain: CommDomain, rank: int, elastic_info: np.ndarray) -> li
 
 
 def example_calls(k: object, rng: np.random.Generator, count: int = 3) -> list[dict[str, Any]]:
-    """Calls for the main job's stage-by-stage check (run as rank 0 of a domain of the call's group)."""
+    """Calls for the main job's stage-by-stage check, which runs them as the only rank of a one-rank domain:
+    with need_sync 1 that rank is the only one it marks linked, so it sends its flag to itself and waits for it."""
     calls = []
-    for w in (16, 32, 128)[:count]:
-        calls.append({"elastic_info": np.ones(w, np.int32), "group_ep": "ascdsl_check_ep", "ep_world_size": w, "need_sync": 0})
+    for w, need_sync in ((16, 0), (32, 1), (128, 1))[:count]:
+        elastic = np.zeros(w, np.int32)
+        elastic[0] = 1
+        calls.append({"elastic_info": elastic, "group_ep": "ascdsl_check_ep", "ep_world_size": w, "need_sync": need_sync})
     return calls

@@ -10,8 +10,8 @@ raises `DeviceRuntimeError` with the emulator's message; a compile error raises 
 from __future__ import annotations
 
 import subprocess
-import threading
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset
+from ascdsl.runtime import CommDomain
 from moe_distribute_buffer_reset_golden import STATE_CLEAN_BYTES, buffer_reset_golden
 
 from ascdsl.errors import AclnnError, DeviceRuntimeError
-from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset
-from ascdsl.runtime import CommDomain
 
 DATA_BYTES = 8 << 10
 BACKENDS = ["interp", pytest.param("emu", marks=pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++"))]
