@@ -50,62 +50,69 @@ def _expected(data_bytes: int, need_sync: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bench_buffer_reset(rec: R.Records, quick: bool, emu_available: bool, runs: int, log: Callable[[str], None]) -> list[str]:
-    """Records the figures; returns the case labels."""
+    """Records the figures; returns the case labels (need_sync 0, then 1)."""
     data_bytes = (1 << 20) if quick else (32 << 20)
     labels = []
     for need_sync in (0, 1):
         label = f"W {WORLD}, data window {data_bytes >> 20} MiB, need_sync {need_sync}"
         labels.append(label)
-        elastic = np.zeros(WORLD, np.int32)
-        elastic[0] = 1
-        want_data, want_state = _expected(data_bytes, need_sync)
         with CommDomain(f"bench_reset_{need_sync}", WORLD, data_bytes) as dom:
-
-            def reset(backend: str, stage: str = "tile", dom: CommDomain = dom, need_sync: int = need_sync, elastic: np.ndarray = elastic) -> Any:
-                dom.data_window(0)[:] = 0xFF
-                dom.state_window(0)[:] = 0xFF
-                return moe_distribute_buffer_reset(elastic, dom.name, WORLD, need_sync, rank=0, backend=backend, stage=stage)
-
-            def exact(dom: CommDomain = dom) -> bool:
-                return bool(np.array_equal(dom.data_window(0), want_data) and np.array_equal(dom.state_window(0), want_state))
-
-            minimum = cleared_bytes(data_bytes, need_sync)
-            log(f"{OP} {label}: numpy")
-            numpy_ms, _ = median_wall_cpu_ms(lambda: (want_data.copy(), want_state.copy()), runs, warmup=1)
-            rec.add(OP, label, "numpy_ms", numpy_ms)
-
-            log(f"{OP} {label}: interpreter, tile stage")
-            t, _ = median_wall_cpu_ms(lambda: reset("interp"), runs, warmup=1)
-            rec.add(OP, label, "interp_tile_ms", t)
-            rec.add(OP, label, "interp_tile_vs_numpy", t / numpy_ms)
-            rec.add(OP, label, "exact_interp_tile", exact())
-
-            log(f"{OP} {label}: interpreter, ascendc stage")
-            start = time.perf_counter()
-            env = reset("interp", "clean")
-            rec.add(OP, label, "interp_ascendc_ms", (time.perf_counter() - start) * 1e3)
-            rec.add(OP, label, "exact_interp_ascendc", exact())
-            rec.add(OP, label, "gm_min_bytes", minimum)
-            rec.add(OP, label, "model_a2_floor_us", a2_model.floor_us(minimum))
-            stats: LaunchStats = from_interpreter(env.block_dim, env.counters, 4)
-            for m, v in quality(stats, minimum).items():
-                rec.add(OP, label, f"{m}@interp", v)
-
-            if not emu_available:
-                why = "n/a (the emulator is not available on this machine)"
-                for m in ("emulator_ms", "emulator_vs_numpy", "exact_emulator", *(f"{q}@emu" for q in QUALITY_METRICS)):
-                    rec.add(OP, label, m, why)
-                continue
-            log(f"{OP} {label}: emulator")
-            reset("emu")  # builds the project once
-            t, _ = median_wall_cpu_ms(lambda: reset("emu"), runs, warmup=0)
-            report = reset("emu")
-            rec.add(OP, label, "emulator_ms", t)
-            rec.add(OP, label, "emulator_vs_numpy", t / numpy_ms)
-            rec.add(OP, label, "exact_emulator", exact())
-            for m, v in quality(from_emulator(report), minimum).items():
-                rec.add(OP, label, f"{m}@emu", v)
+            _bench_case(rec, label, dom, need_sync, emu_available, runs, log)
     return labels
+
+
+def _bench_case(
+    rec: R.Records, label: str, dom: CommDomain, need_sync: int, emu_available: bool, runs: int, log: Callable[[str], None]
+) -> None:
+    data_bytes = dom.data_window_bytes
+    elastic = np.zeros(WORLD, np.int32)
+    elastic[0] = 1
+    want_data, want_state = _expected(data_bytes, need_sync)
+
+    def reset(backend: str, stage: str = "tile") -> Any:
+        dom.data_window(0)[:] = 0xFF
+        dom.state_window(0)[:] = 0xFF
+        return moe_distribute_buffer_reset(elastic, dom.name, WORLD, need_sync, rank=0, backend=backend, stage=stage)
+
+    def exact() -> bool:
+        return bool(np.array_equal(dom.data_window(0), want_data) and np.array_equal(dom.state_window(0), want_state))
+
+    minimum = cleared_bytes(data_bytes, need_sync)
+    log(f"{OP} {label}: numpy")
+    numpy_ms, _ = median_wall_cpu_ms(lambda: (np.zeros(data_bytes, np.uint8), np.full(1 << 20, 0xFF, np.uint8)), runs, warmup=1)
+    rec.add(OP, label, "numpy_ms", numpy_ms)
+
+    log(f"{OP} {label}: interpreter, tile stage")
+    t, _ = median_wall_cpu_ms(lambda: reset("interp"), runs, warmup=1)
+    rec.add(OP, label, "interp_tile_ms", t)
+    rec.add(OP, label, "interp_tile_vs_numpy", t / numpy_ms)
+    rec.add(OP, label, "exact_interp_tile", exact())
+
+    log(f"{OP} {label}: interpreter, ascendc stage")
+    start = time.perf_counter()
+    env = reset("interp", "clean")
+    rec.add(OP, label, "interp_ascendc_ms", (time.perf_counter() - start) * 1e3)
+    rec.add(OP, label, "exact_interp_ascendc", exact())
+    rec.add(OP, label, "gm_min_bytes", minimum)
+    rec.add(OP, label, "model_a2_floor_us", a2_model.floor_us(minimum))
+    stats: LaunchStats = from_interpreter(env.block_dim, env.counters, 4)
+    for m, v in quality(stats, minimum).items():
+        rec.add(OP, label, f"{m}@interp", v)
+
+    if not emu_available:
+        why = "n/a (the emulator is not available on this machine)"
+        for m in ("emulator_ms", "emulator_vs_numpy", "exact_emulator", *(f"{q}@emu" for q in QUALITY_METRICS)):
+            rec.add(OP, label, m, why)
+        return
+    log(f"{OP} {label}: emulator")
+    reset("emu")  # builds the project once
+    t, _ = median_wall_cpu_ms(lambda: reset("emu"), runs, warmup=0)
+    report = reset("emu")
+    rec.add(OP, label, "emulator_ms", t)
+    rec.add(OP, label, "emulator_vs_numpy", t / numpy_ms)
+    rec.add(OP, label, "exact_emulator", exact())
+    for m, v in quality(from_emulator(report), minimum).items():
+        rec.add(OP, label, f"{m}@emu", v)
 
 
 def targets(rec: R.Records, labels: list[str], check: Callable[..., tuple[str, str, str]]) -> list[tuple[str, str, str]]:
