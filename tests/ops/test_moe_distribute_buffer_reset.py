@@ -190,3 +190,24 @@ def test_the_call_needs_a_domain_and_a_rank(worlds) -> None:
     with pytest.raises(Exception, match="outside the communication domain"):
         moe_distribute_buffer_reset(np.ones(16, np.int32), w.dom.name, 16, 0, rank=16)
     assert np.array_equal(w.dom.data_window(0), w.data0[0])
+
+
+def test_the_printed_project_is_an_mc2_operator() -> None:
+    """OpDef names group_ep as the HCCL group; the kernel takes its windows from the HCCL context, polls with a
+    cache invalidate before each scalar read of its window, and the host sets batch mode for SyncAll."""
+    from ascdsl.lowering.compile import compile_sources
+    from ascdsl.lowering.opdef_printer import print_opdef
+    from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset_kernel
+
+    c = compile_sources(moe_distribute_buffer_reset_kernel)
+    assert 'this->MC2().HcclGroup("group_ep");' in print_opdef(c.sig.spec)
+    assert not c.sig.spec.outputs and [t.name for t in c.sig.spec.inputs] == ["elastic_info"]
+    cpp = c.kernel_cpp
+    assert "AscendC::GetHcclContext<AscendC::HCCL_GROUP_ID_0>()" in cpp
+    assert "AscendC::SyncAll<true>();" in cpp
+    lines = cpp.splitlines()
+    polls = [i for i, line in enumerate(lines) if "stateWin" in line and ".GetValue(" in line]
+    assert polls, "the wait reads its state window"
+    for i in polls:
+        assert "DataCacheCleanAndInvalid" in lines[i - 1], lines[i - 1 : i + 1]
+    assert "context->SetScheduleMode(1);" in c.tiling_func_cpp
