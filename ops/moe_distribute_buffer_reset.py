@@ -85,7 +85,8 @@ def moe_distribute_buffer_reset(
     timeout: float | None = None,
     stage: str = "tile",
 ) -> Any:
-    """aclnnMoeDistributeBufferReset for one rank of the CommDomain named `group_ep`.
+    """aclnnMoeDistributeBufferReset for one rank of the CommDomain named `group_ep` (`stage`: the pipeline stage
+    the interpreter runs, for checking the compiler).
 
     Raises `AclnnError` (161001 null, 161002 invalid elastic_info or group_ep, 561002 invalid ep_world_size or
     need_sync) before anything is written; `DeviceRuntimeError` naming the ranks whose flag never arrived when
@@ -97,6 +98,8 @@ def moe_distribute_buffer_reset(
         "ep_world_size": ep_world_size,
         "need_sync": need_sync,
     }
+    # The group length is checked by the official aclnn wrapper (strnlen), before the generated aclnn and its
+    # tiling; here likewise, once neither argument is null (a null one is run's 161001, which comes first).
     if elastic_info is not None and isinstance(group_ep, str) and not 0 < len(group_ep) < 128:
         raise AclnnError(ACLNN_ERR_PARAM_INVALID, f"group_ep must have 1 to 127 characters, got {len(group_ep)}")
     limit = DEFAULT_TIMEOUT_S if timeout is None else float(timeout)
