@@ -17,11 +17,14 @@ from xdsl.ir import OpResult
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import comm_groups
 from ascdsl.errors import AclnnError, AscdslError
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.frontend.signature import ParamSpec, read_param
 from ascdsl.kernel import Kernel
 from ascdsl.pipeline import PIPELINE, STAGES, lower
+from ascdsl.runtime.comm_domain import CommDomain
+from ascdsl.runtime.interpreter.comm_impls import CommLink
 from ascdsl.runtime.interpreter.engine import run
 
 
@@ -83,12 +86,13 @@ def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = ST
     """None when every stage writes the same bytes as the tile stage; else the first stage that does not.
 
     With a `DeviceMemory` (kernels that follow device addresses), every stage starts from the same memory and
-    must leave the same bytes in it."""
+    must leave the same bytes in it. A kernel that communicates runs as rank 0 of a fresh one-rank domain per
+    stage, its windows starting from the same random bytes; the windows count as its outputs."""
     kernel = next(op for op in k.ir.ops if isinstance(op, t.KernelOp))
     outputs = [n for n, r in zip(kernel.names, kernel.roles, strict=True) if r in ("out", "inout")]
     start = memory.snapshot() if memory is not None else None
     reference = _copy_args(args)
-    run(k.ir, reference, memory=memory)
+    reference.update(_run_stage(k.ir, reference, kernel, memory))
     expected_memory = memory.snapshot() if memory is not None else None
     passes = dict((name, p.name if p else "frontend") for name, p in PIPELINE)
     for stage in stages[1:]:
@@ -96,14 +100,15 @@ def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = ST
             memory.restore(start)
         got = _copy_args(args)
         module = lower(k.ir, stage)
-        run(module, got, memory=memory)
+        windows = _run_stage(module, got, kernel, memory)
+        got.update(windows)
         if memory is not None:
             where = _first_difference(expected_memory, memory.snapshot())
             if where is not None:
                 i = where[0]
                 return StageMismatch(stage, passes[stage], f"device memory at {memory.base + i:#x}", (), expected_memory[i],
                                      memory.snapshot()[i], [])
-        for name in outputs:
+        for name in outputs + list(windows):
             if reference.get(name) is None:
                 continue
             where = _first_difference(reference[name], got[name])
@@ -112,6 +117,23 @@ def compare_stages(k: Kernel, args: dict[str, Any], stages: tuple[str, ...] = ST
     if memory is not None:
         memory.restore(start)
     return None
+
+
+CHECK_WINDOW_BYTES = 64 << 10  # data window of the one-rank domain a communicating kernel is checked in
+
+
+def _run_stage(module: Any, args: dict[str, Any], kernel: t.KernelOp, memory: Any = None) -> dict[str, np.ndarray]:
+    """Run one stage; for a communicating kernel, return its rank's windows afterwards (by a descriptive name)."""
+    groups = comm_groups(kernel)
+    if not groups:
+        run(module, args, memory=memory)
+        return {}
+    with CommDomain(args[groups[0]], 1, CHECK_WINDOW_BYTES) as dom:
+        rng = np.random.default_rng(0)
+        dom.data_window(0)[:] = rng.integers(0, 256, dom.data_window_bytes, dtype=np.uint8)
+        dom.state_window(0)[:] = rng.integers(0, 256, dom.state_window_bytes, dtype=np.uint8)
+        run(module, args, comm=CommLink(dom, 0), memory=memory)
+        return {"data window": dom.data_window(0).copy(), "state window": dom.state_window(0).copy()}
 
 
 def _params(k: Kernel) -> list[ParamSpec]:

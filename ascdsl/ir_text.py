@@ -11,13 +11,14 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 
 from ascdsl.dialects.ascendc import ASCENDC
+from ascdsl.dialects.comm import COMM
 from ascdsl.dialects.host import HOST
 from ascdsl.dialects.tile import TILE
 
 
 def context() -> Context:
     ctx = Context()
-    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE, HOST, ASCENDC):
+    for dialect in (builtin.Builtin, arith.Arith, scf.Scf, TILE, HOST, ASCENDC, COMM):
         ctx.load_dialect(dialect)
     return ctx
 

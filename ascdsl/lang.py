@@ -42,6 +42,12 @@ BUILTINS: dict[str, str] = {
     "gm_tensor": "gm_tensor(address, dtype, shape)",
     "volatile": "volatile(read)",
     "count_equal": "count_equal(view, value)",
+    # communication (ascdsl/frontend/irgen_comm.py)
+    "comm_rank": "comm_rank(group)",
+    "comm_size": "comm_size(group)",
+    "data_window": "data_window(group, rank, dtype=u8)",
+    "state_window": "state_window(group, rank, dtype=u8)",
+    "sync_all": "sync_all()",
 }
 
 
@@ -113,5 +119,10 @@ as_struct = _BuiltinFunction("as_struct")
 gm_tensor = _BuiltinFunction("gm_tensor")
 volatile = _BuiltinFunction("volatile")
 count_equal = _BuiltinFunction("count_equal")
+comm_rank = _BuiltinFunction("comm_rank")
+comm_size = _BuiltinFunction("comm_size")
+data_window = _BuiltinFunction("data_window")
+state_window = _BuiltinFunction("state_window")
+sync_all = _BuiltinFunction("sync_all")
 
 assert {d.name for d in dtypes.ALL} - {"bool"} <= set(globals()), "every dtype needs a name here"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import a2_model
+import buffer_reset
 import compile_latency
 import emulator_probe
 import numpy as np
@@ -178,7 +179,9 @@ def add_pending(rec: R.Records) -> None:
             rec.add(op, label, m, NOT_YET)
 
 
-def targets(rec: R.Records, quick: bool, emu: emulator_probe.EmulatorStatus) -> list[tuple[str, str, str]]:
+def targets(
+    rec: R.Records, quick: bool, emu: emulator_probe.EmulatorStatus, reset_labels: list[str] | None = None
+) -> list[tuple[str, str, str]]:
     """The figures issue 5 asks for, checked against this run."""
 
     def shown(value: float | int, spec: str) -> str:
@@ -221,6 +224,8 @@ def targets(rec: R.Records, quick: bool, emu: emulator_probe.EmulatorStatus) -> 
         check(f"… core balance ≤ 1.10 ({name})", get(f"core_balance@{src}"), lambda v: v <= 1.10, ".3f"),
         check(f"… with 40 AIV cores in use ({name})", get(f"cores_used@{src}"), lambda v: v == 40),
     ]
+    if reset_labels:
+        out += buffer_reset.targets(rec, reset_labels, check)
     return out
 
 
@@ -288,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in all_cases:
             bench_case(rec, case, runs, emu, Path(tmp))
         grid_notes = [] if args.quick else bench_nsa_grid(rec, emu, Path(tmp), log)
+    reset_labels = buffer_reset.bench_buffer_reset(rec, args.quick, emu.available, runs.interp, log)
     add_pending(rec)
     polling.bench_polling(rec, args.quick, emu.available, emu.na() if not emu.available else "", log)
 
@@ -327,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                 for op, label, shape in PENDING
             ),
         ],
-        "formulas": {c.op: c.min_formula for c in all_cases},
+        "formulas": {**{c.op: c.min_formula for c in all_cases}, buffer_reset.OP: buffer_reset.min_formula()},
         "quality_notes": [
             "ascendc-stage interpreter counters count DMA bytes; its scalar GM reads (GetValue) are counted and given "
             "the index element size here. The emulator counts scalar bytes itself. Both columns should agree.",
@@ -336,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             *agreement(rec, all_cases),
             *grid_notes,
         ],
-        "targets": targets(rec, args.quick, emu) + ([] if args.quick else grid_targets(rec)),
+        "targets": targets(rec, args.quick, emu, reset_labels) + ([] if args.quick else grid_targets(rec)),
     }
     text = markdown(rec, meta)
     if args.write:

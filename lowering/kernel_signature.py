@@ -10,6 +10,7 @@ from xdsl.ir import Attribute
 
 from ascdsl import dtypes
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import comm_groups
 from ascdsl.dialects.tile_types import DTypeVarAttr, TensorType
 from ascdsl.errors import DslError
 from ascdsl.frontend.signature import ParamSpec, read_param
@@ -105,7 +106,7 @@ def signature_of(k: Kernel, op_type: str | None = None, socs: tuple[str, ...] = 
             like = next((q.name for q in params if q.role == "in" and q.element == p.element and not q.optional), None)
         tensors.append(TensorParam(p.name, p.role, p.optional, tuple(names), ("ND",) * len(names), like))
     attrs = [AttrParam(p.name, p.attr_type or "int", p.default) for p in params if p.role == "attr"]
-    spec = OpSpec(op_type or getattr(k, "op_type", None) or camel(k.name), tuple(tensors), tuple(attrs), socs)
+    spec = OpSpec(op_type or getattr(k, "op_type", None) or camel(k.name), tuple(tensors), tuple(attrs), socs, tuple(comm_groups(kernel)))
     return Signature(kernel, spec, params)
 
 

@@ -43,7 +43,8 @@ def check_spec(spec: OpSpec) -> None:
         if a.name in seen:
             raise ValueError(f"{spec.op_type}: attribute {a.name!r} reuses a parameter name")
         seen.add(a.name)
-    if not spec.inputs or not spec.outputs:
+    # An MC2 operator may have no output: it writes the communicator's windows.
+    if not spec.inputs or (not spec.outputs and not spec.comm_groups):
         raise ValueError(f"{spec.op_type}: an operator needs at least one input and one output")
     if not spec.socs:
         raise ValueError(f"{spec.op_type}: no SoC to register the operator for")
@@ -111,6 +112,8 @@ def print_opdef(spec: OpSpec) -> str:
     body += "".join(_attr_stmt(a) for a in spec.attrs)
     body += f"\n        this->SetInferShape({INFER_SHAPE_FUNC}).SetInferDataType({INFER_DTYPE_FUNC});\n"
     body += f"        this->AICore().SetTiling({TILING_FUNC});\n"
+    # An MC2 operator: the framework hands the kernel the resources of the communicator the attribute names.
+    body += "".join(f'        this->MC2().HcclGroup("{g}");\n' for g in spec.comm_groups)
     body += "".join(f'        this->AICore().AddConfig("{soc}");\n' for soc in spec.socs)
     return (
         "namespace ops {\n"

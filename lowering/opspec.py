@@ -50,6 +50,7 @@ class OpSpec:
     tensors: tuple[TensorParam, ...]
     attrs: tuple[AttrParam, ...]
     socs: tuple[str, ...] = ("ascend910b", "ascend910_93")
+    comm_groups: tuple[str, ...] = ()  # attributes naming HCCL communicators (an MC2 operator)
 
     @property
     def kernel_name(self) -> str:

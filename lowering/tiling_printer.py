@@ -16,6 +16,7 @@ from xdsl.ir import BlockArgument, Operation
 from ascdsl import dtypes
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import has_core_barrier
 from ascdsl.dialects.tile_types import DTypeVarAttr, HostArrayType, StrType, TensorType
 
 UB_BUDGET_BYTES = 184 * 1024  # generated allocations stay below the scratch area some APIs use at 184 KiB
@@ -153,6 +154,8 @@ class TilingPrinter(CxxEmitter):
         self.bind_args()
         self.block(self.func.body.block)
         self.line(f"context->SetTilingKey({self.sig.tiling_key});")
+        if has_core_barrier(self.sig.kernel):
+            self.line("context->SetScheduleMode(1);  // batch mode: all cores start together, as SyncAll needs")
         self.line("size_t* workspace = context->GetWorkspaceSizes(1);")
         self.line("workspace[0] = platform.GetLibApiWorkSpaceSize();")
         self.line("return ge::GRAPH_SUCCESS;")

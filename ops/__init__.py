@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
+from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset
 from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache
 
-__all__ = ["gather_pa_kv_cache", "nsa_compress_with_cache"]
+__all__ = ["gather_pa_kv_cache", "moe_distribute_buffer_reset", "nsa_compress_with_cache"]

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from ascdsl.ops.attention_worker_scheduler import inplace_attention_worker_scheduler
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
+from ascdsl.ops.moe_distribute_buffer_reset import moe_distribute_buffer_reset
 from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache
+from ascdsl.runtime import CommDomain
 from ascdsl.runtime.device_memory import DeviceMemory
 
 from ascdsl.errors import BackendUnavailableError
@@ -38,6 +40,18 @@ def _gather_doc_example(backend: str) -> bool:
     value = np.zeros((12, 32, 4), dtype=np.float16)
     gather_pa_kv_cache(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, "Norm", False, backend=backend)
     return bool(np.all(key.view(np.uint16) == 1) and np.all(value.view(np.uint16) == 1))
+
+
+def _buffer_reset_doc_example(backend: str) -> bool:
+    """aclnnMoeDistributeBufferReset doc example: 16 ranks, epWorldSize 16, needSync 0, elasticInfo all 1; every
+    rank's data window and state bytes [0, 1,024,032) end zero (data windows of 64 KiB here, not the real size)."""
+    with CommDomain("reset_doc_example", 16, 64 << 10) as dom:
+        for r in range(16):
+            dom.data_window(r)[:] = 0xA5
+            dom.state_window(r)[:] = 0x5A
+        elastic = np.ones(16, np.int32)
+        dom.run(lambda r: moe_distribute_buffer_reset(elastic, dom.name, 16, 0, rank=r, backend=backend))
+        return all(not dom.data_window(r).any() and not dom.state_window(r)[:1_024_032].any() for r in range(16))
 
 
 def _nsa_doc_example(backend: str) -> bool:
@@ -75,6 +89,7 @@ def _scheduler_doc_example(backend: str) -> bool:
 
 EXAMPLES = (
     Example("GatherPaKvCache doc example (Norm, fp16, seq_offset)", _gather_doc_example),
+    Example("MoeDistributeBufferReset doc example (16 ranks, needSync 0)", _buffer_reset_doc_example),
     Example("NsaCompressWithCache doc example (fp16, cbs 32, one batch of 24 heads)", _nsa_doc_example),
     Example("InplaceAttentionWorkerScheduler doc example (2 micro-batches of 48 x 9 flags)", _scheduler_doc_example),
 )

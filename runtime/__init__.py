@@ -6,10 +6,14 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
+from ascdsl.runtime.comm_domain import CommDomain
 from ascdsl.runtime.device_memory import DeviceMemory
-from ascdsl.runtime.interpreter.engine import Budget
+from ascdsl.runtime.interpreter.comm_impls import CommLink
+from ascdsl.runtime.interpreter.engine import Budget, check_call
 from ascdsl.runtime.interpreter.engine import run as interpret
 
+from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import comm_groups
 from ascdsl.errors import AscdslError, BackendUnavailableError
 from ascdsl.kernel import Kernel
 from ascdsl.operator import Operator
@@ -27,6 +31,7 @@ def run(
     stage: str = "tile",
     memory: DeviceMemory | None = None,
     timeout: float | None = None,
+    rank: int | None = None,
 ) -> Any:
     """Run `kernel` on `args` (parameter name -> numpy array, host list or attribute value).
 
@@ -44,16 +49,20 @@ def run(
     if backend == "interp":
         if isinstance(kernel, Operator):
             kernel = kernel.kernel_for(args)
+        link = _comm_link(kernel, args, rank)
         module = kernel.ir if stage == "tile" else lower(kernel.ir, stage)
         if timeout is not None:
             budget = Budget(max_ops=budget.max_ops if budget else None, timeout=timeout)
-        return interpret(module, args, budget=budget, memory=memory)
+        return interpret(module, args, budget=budget, memory=memory, comm=link)
     if backend == "emu":
         if shutil.which("g++") is None:
             raise BackendUnavailableError("backend 'emu' compiles the printed Ascend C with g++, which was not found")
         from ascdsl.runtime.emu_backend import run_emu
 
-        return run_emu(kernel, args, memory=memory, timeout=60.0 if timeout is None else timeout)
+        link = _comm_link(kernel.kernel_for(args) if isinstance(kernel, Operator) else kernel, args, rank)
+        if timeout is None:
+            timeout = budget.timeout if budget is not None and budget.timeout is not None else 60.0
+        return run_emu(kernel, args, memory=memory, comm=link, timeout=timeout)
     if backend == "npu":
         missing = "an Ascend NPU and the CANN toolkit (ASCEND_HOME_PATH, bisheng)"
         if shutil.which("bisheng") is None:
@@ -62,4 +71,21 @@ def run(
     raise AscdslError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "Budget", "DeviceMemory", "run"]
+def _comm_link(kernel: Kernel, args: Mapping[str, Any], rank: int | None) -> CommLink | None:
+    """The domain and rank a communicating kernel runs in; the call's own checks come first (check_call)."""
+    kernel_op = next(op for op in kernel.ir.ops if isinstance(op, t.KernelOp))
+    groups = comm_groups(kernel_op)
+    if not groups:
+        return None
+    check_call(kernel_op, args)  # an invalid call fails with its aclnn code before any domain is looked up
+    if len(groups) > 1:
+        raise AscdslError(f"kernel {kernel.name} uses several communicators ({', '.join(groups)}); one is supported")
+    if rank is None:
+        raise AscdslError(f"kernel {kernel.name} communicates (through '{groups[0]}'): pass rank=... to run it as one rank")
+    domain = CommDomain.find(args[groups[0]])
+    if not isinstance(rank, int) or not 0 <= rank < domain.world_size:
+        raise AscdslError(f"rank {rank!r} is outside the communication domain '{domain.name}' (world size {domain.world_size})")
+    return CommLink(domain, rank)
+
+
+__all__ = ["BACKENDS", "Budget", "CommDomain", "DeviceMemory", "run"]

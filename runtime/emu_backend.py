@@ -9,6 +9,7 @@ copies and reach the caller's arrays only when the whole run succeeded.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ascdsl.runtime.device_memory import DeviceMemory
 from ascdsl.runtime.emulator.build import cache_dir
 from ascdsl.runtime.emulator.driver import run_project
 from ascdsl.runtime.emulator.report import EmuReport
+from ascdsl.runtime.interpreter.comm_impls import CommLink
 from ascdsl.runtime.interpreter.engine import check_call
 
 from ascdsl.errors import ACLNN_ERR_PARAM_INVALID, AclnnError
@@ -27,10 +29,16 @@ from ascdsl.operator import Operator
 from ascdsl.targets import get_target
 
 _compiled: dict[int, tuple[Any, Path]] = {}
+_PROJECT_LOCK = threading.Lock()
 
 
 def _project(k: Kernel | Operator) -> tuple[Any, Path]:
     """The kernel's compiled sources and their project directory (written once per content)."""
+    with _PROJECT_LOCK:  # several ranks of a communication domain may ask at once
+        return _project_locked(k)
+
+
+def _project_locked(k: Kernel | Operator) -> tuple[Any, Path]:
     if id(k) in _compiled:
         return _compiled[id(k)]
     from ascdsl.lowering.compile import compile_sources
@@ -51,7 +59,13 @@ def _project(k: Kernel | Operator) -> tuple[Any, Path]:
 
 
 def run_emu(
-    unit: Kernel | Operator, args: Mapping[str, Any], *, soc: str | None = None, timeout: float = 60.0, memory: DeviceMemory | None = None
+    unit: Kernel | Operator,
+    args: Mapping[str, Any],
+    *,
+    soc: str | None = None,
+    timeout: float = 60.0,
+    memory: DeviceMemory | None = None,
+    comm: CommLink | None = None,
 ) -> EmuReport:
     k = unit.kernel_for(args) if isinstance(unit, Operator) else unit
     kernel_op = next(op for op in k.ir.ops if op.name == "tile.kernel")
@@ -80,7 +94,14 @@ def run_emu(
             tensors[name] = work
             if role != "in":
                 originals.append((args[name], work))
-    report = run_project(root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout, memory=memory)
+    comm_line = None
+    if comm is not None:  # the rank's windows and its peers': the domain's shared files
+        d = comm.domain
+        comm_line = f"comm {comm.rank} {d.world_size} {d.data_window_bytes} {d.state_window_bytes} {str(d.dir).encode().hex()}"
+    report = run_project(
+        root, c.sig.spec, tensors, attrs, soc=target.soc, core_num=target.aiv_cores, ub_bytes=target.ub_bytes, timeout=timeout,
+        memory=memory, comm_line=comm_line,
+    )
     for user, work in originals:
         np.copyto(user, work)
     return report

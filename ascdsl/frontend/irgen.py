@@ -15,6 +15,7 @@ from ascdsl.dialects.tile_types import HostArrayType, StrType, TensorType, make_
 from ascdsl.errors import DslError, Span
 from ascdsl.frontend import ast
 from ascdsl.frontend.irgen_base import location
+from ascdsl.frontend.irgen_comm import CommCallGen
 from ascdsl.frontend.irgen_stmts import StmtGen
 from ascdsl.frontend.loop_rewrite import rewrite_loops
 from ascdsl.frontend.signature import ParamSpec, read_param
@@ -68,7 +69,7 @@ def _default_attr(spec: ParamSpec) -> Attribute:
     raise DslError(f"the default of {spec.name} does not match Attr[{spec.attr_type}]", spec.span)
 
 
-class KernelGen(StmtGen):
+class KernelGen(StmtGen, CommCallGen):
     def __init__(self, fn: ast.FunctionDef, filename: str, globals_: dict[str, Any]) -> None:
         super().__init__(filename, globals_)
         self.fn = fn

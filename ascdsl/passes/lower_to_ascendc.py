@@ -21,6 +21,7 @@ from xdsl.passes import ModulePass
 from ascdsl import dtypes
 from ascdsl.analysis.groups import group_of, sinks_in
 from ascdsl.dialects import ascendc as ac
+from ascdsl.dialects import comm
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_memory import MEMORY_OPS, VOLATILE, GmAtOp, ReinterpretOp, is_volatile
 from ascdsl.dialects.tile_types import DTypeVarAttr, element_name
@@ -93,6 +94,8 @@ class _Lowering(AccumulationLowering):
         op = view.owner
         if isinstance(op, MEMORY_OPS):  # a GM tensor of its own (struct field, device address): printed as a GlobalTensor
             return view, b.const(0), self.row_major(b, list(op.sizes))
+        if isinstance(op, comm.WindowOp):  # a communication window: a flat GM tensor of its own
+            return view, b.const(0), [b.const(1)]
         if isinstance(op, t.ViewOp):
             base, off, st = self.address(b, op.source)
             for o, s in zip(op.offsets, st, strict=True):
@@ -330,6 +333,9 @@ class _Lowering(AccumulationLowering):
         base, off, st = self.address(b, op.source)
         for i, s in zip(op.indices, st, strict=True):
             off = b.add_(off, b.mul(i, s))
+        if isinstance(base.owner, comm.WindowOp):
+            # Window memory is written by other ranks: drop the scalar cache's copy of the line first.
+            b.add(ac.DataCacheCleanOp(base, off))
         get = ac.GetValueOp(base, off, op.result.type)
         if is_volatile(op):
             get.attributes[VOLATILE] = op.attributes[VOLATILE]

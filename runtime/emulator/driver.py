@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ from ascdsl.runtime.emulator.run_dir import BoundTensor, bind_tensors, encode_at
 
 from ascdsl import dtypes
 from ascdsl.errors import AscdslError, DeviceRuntimeError, KernelTimeout
+
+_BUILD_LOCK = threading.Lock()
 
 # The binary runs its own watchdog at `timeout`; this margin only catches a binary that ignores it.
 _KILL_MARGIN_S = 30.0
@@ -62,6 +65,7 @@ def run_project(
     ub_bytes: int = 196352,
     timeout: float = 60.0,
     memory: DeviceMemory | None = None,
+    comm_line: str | None = None,
 ) -> EmuReport:
     project_dir = Path(project_dir)
     # Caller mistakes first: they need no compiler.
@@ -69,10 +73,12 @@ def run_project(
     attr_lines = encode_attrs(op, attrs)
     defines = dtype_defines(op, bound, combination(op, bound))
     argc = len(op.inputs) + len(op.outputs) + 2
-    build = build_project(project_dir, op.kernel_name, defines, argc)
+    with _BUILD_LOCK:  # ranks of a communication domain run from threads: one build, then all use it
+        build = build_project(project_dir, op.kernel_name, defines, argc)
     with tempfile.TemporaryDirectory(prefix="ascdsl-emu-") as tmp:
         run_dir = Path(tmp)
-        write_run_dir(run_dir, op, bound, attr_lines, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout, memory=memory)
+        extra = [comm_line] if comm_line else []
+        write_run_dir(run_dir, op, bound, attr_lines + extra, soc=soc, core_num=core_num, ub_bytes=ub_bytes, timeout=timeout, memory=memory)
         try:
             proc = subprocess.run(
                 [str(build.binary), str(run_dir)],

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from ascdsl.runtime.interpreter.casts import cast_array
+from ascdsl.runtime.interpreter.comm_impls import core_barrier
 from ascdsl.runtime.interpreter.gm import GmRef
 from ascdsl.runtime.interpreter.tile_impls import before_write, kenv, resolve
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
@@ -279,7 +280,11 @@ class AscendCFunctions(InterpreterFunctions):
     def run_get_value(self, interpreter: Interpreter, op: ac.GetValueOp, args: PythonValues) -> PythonValues:
         gm, offset = args
         _ub(interpreter).counters.scalar_gm_reads += 1
-        value = _flat(gm, offset, 1, "GetValue")[0]
+        cell = _flat(gm, offset, 1, "GetValue")
+        value = cell[0]
+        link = kenv(interpreter).comm
+        if link is not None:  # a read of window memory may be a poll: back off when it sees no change
+            link.after_read(cell, value)
         if np.issubdtype(gm.array.dtype, np.integer):
             return (int(value),)
         if gm.array.dtype == np.bool_:
@@ -335,10 +340,7 @@ class AscendCFunctions(InterpreterFunctions):
 
     @impl(ac.SyncAllOp)
     def run_sync_all(self, interpreter: Interpreter, op: ac.SyncAllOp, args: PythonValues) -> PythonValues:
-        # Cores run one after another in the interpreter, so a barrier between them cannot be honoured here:
-        # a kernel that needs one runs on the emulator (one thread per core).
-        if kenv(interpreter).block_dim > 1:
-            raise DeviceRuntimeError("SyncAll across several cores needs backend='emu' (cores run concurrently there)")
+        core_barrier(interpreter)  # the cores of a launch with a barrier run concurrently (engine.launch)
         return ()
 
     @impl(ac.PipeBarrierOp)

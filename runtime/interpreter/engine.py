@@ -8,14 +8,16 @@ whole kernel succeeded, so a failing run leaves the caller's arrays as they were
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from ascdsl.runtime.binding import Bound, bind
 from ascdsl.runtime.interpreter.ascendc_impls import AscendCFunctions, UnifiedBuffer
+from ascdsl.runtime.interpreter.comm_impls import CommFunctions, CommLink
 from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
 from ascdsl.runtime.interpreter.memory_impls import MemoryFunctions
 from ascdsl.runtime.interpreter.scalar_impls import ScalarFunctions
@@ -29,6 +31,7 @@ from xdsl.traits import IsTerminator
 from ascdsl.analysis.host_values import is_host_op
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
+from ascdsl.dialects.comm import has_core_barrier
 from ascdsl.errors import AscdslError, DeviceRuntimeError, KernelTimeout
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.targets import Target, get_target
@@ -80,7 +83,9 @@ def _run_ops(interp: Interpreter, ops: list[Operation]) -> None:
 def _interpreter(module: ModuleOp, env: KernelEnv, watch: _Watch) -> Interpreter:
     interp = Interpreter(module, listeners=(watch,))
     interp.kenv = env  # type: ignore[attr-defined]
-    for functions in (ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions(), AscendCFunctions(), MemoryFunctions()):
+    for functions in (
+        ScalarFunctions(), ScfFunctions(), TileFunctions(), LaunchFunctions(), AscendCFunctions(), MemoryFunctions(), CommFunctions()
+    ):
         interp.register_implementations(functions)
     return interp
 
@@ -115,30 +120,68 @@ def find_tiling_func(module: ModuleOp, name: str) -> host.TilingFuncOp | None:
 
 
 def launch(
-    kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, target: Target | None = None, memory: Any = None
+    kernel: t.KernelOp, bound: Bound, *, budget: Budget | None = None, target: Target | None = None, comm: CommLink | None = None,
+    memory: Any = None,
 ) -> KernelEnv:
-    """Run the tiling function (if the kernel has been split), then the kernel once per core of the launch."""
+    """Run the tiling function (if the kernel has been split), then the kernel once per core of the launch.
+
+    Cores run one after another, unless the kernel has a core barrier (SyncAll): then they run concurrently,
+    one thread each, meeting at the barrier; every wait is bounded."""
     module = kernel.parent_op()
     assert isinstance(module, ModuleOp)
     tgt = target or get_target()
-    env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget, memory=memory)
+    env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget, comm=comm, memory=memory)
     watch = _Watch(budget or Budget())
     interp = _interpreter(module, env, watch)
     func = find_tiling_func(module, kernel.sym_name.data)
     if func is not None:
         _run_block(interp, watch, func.body.block, bound.values, host_first=False)
     try:
-        for core in range(env.block_dim):
-            env.block_idx = core
-            env.ub = UnifiedBuffer(tgt.ub_budget)
-            _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
-            env.ub.check_released()
-            env.counters.append(env.ub.counters)
+        if has_core_barrier(kernel) and env.block_dim > 1:
+            _run_cores_concurrently(module, kernel, env, bound, budget or Budget(), tgt, host_first=func is None)
+        else:
+            for core in range(env.block_dim):
+                env.block_idx = core
+                env.ub = UnifiedBuffer(tgt.ub_budget)
+                _run_block(interp, watch, kernel.body.block, bound.values, host_first=func is None)
+                env.ub.check_released()
+                env.counters.append(env.ub.counters)
     except BaseException:
         rollback(env)  # a failed run leaves the caller's arrays as they were
         raise
     env.journal.clear()
     return env
+
+
+def _run_cores_concurrently(
+    module: ModuleOp, kernel: t.KernelOp, env: KernelEnv, bound: Bound, budget: Budget, tgt: Target, *, host_first: bool
+) -> None:
+    """One thread per core, each with its own interpreter and UB; GM, the tiling data and the journal are shared.
+
+    The first failing core breaks the barrier, so the others stop at it instead of waiting forever."""
+    barrier = threading.Barrier(env.block_dim)
+    envs = [replace(env, block_idx=core, ub=UnifiedBuffer(tgt.ub_budget), barrier=barrier) for core in range(env.block_dim)]
+    errors: list[tuple[int, BaseException]] = []
+
+    def run_core(core_env: KernelEnv) -> None:
+        watch = _Watch(budget)
+        try:
+            _run_block(_interpreter(module, core_env, watch), watch, kernel.body.block, bound.values, host_first=host_first)
+            core_env.ub.check_released()
+        except BaseException as exc:
+            errors.append((core_env.block_idx, exc))
+            barrier.abort()
+
+    threads = [threading.Thread(target=run_core, args=(e,), daemon=True) for e in envs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        # The core that failed first in core order, preferring a real failure over a broken barrier.
+        errors.sort(key=lambda ce: (isinstance(ce[1], DeviceRuntimeError) and "barrier" in ce[1].message, ce[0]))
+        raise errors[0][1]
+    env.counters.extend(e.ub.counters for e in envs)
 
 
 def check_call(kernel: t.KernelOp, args: Mapping[str, Any]) -> None:
@@ -167,10 +210,11 @@ def run(
     budget: Budget | None = None,
     target: Target | None = None,
     memory: Any = None,
+    comm: CommLink | None = None,
 ) -> KernelEnv:
     """Check the call, run the kernel, and write its outputs into the caller's arrays."""
     k = find_kernel(module, kernel)
     bound = bind(k, args)
-    env = launch(k, bound, budget=budget, target=target, memory=memory)
+    env = launch(k, bound, budget=budget, target=target, comm=comm, memory=memory)
     bound.commit()
     return env

@@ -41,6 +41,8 @@ class KernelEnv:
     journal: list[tuple[np.ndarray, Any, np.ndarray]] = field(default_factory=list)
     counters: list[Any] = field(default_factory=list)  # per core, at the ascendc stage
     memory: Any = None  # the DeviceMemory that device addresses (gm_tensor) point into, if the run has one
+    comm: Any = None  # the rank's link to its communication domain (comm_impls.CommLink), if any
+    barrier: Any = None  # the launch's core barrier when the cores run concurrently (SyncAll)
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:
@@ -48,7 +50,10 @@ def kenv(interpreter: Interpreter) -> KernelEnv:
 
 
 def before_write(interpreter: Interpreter, target: np.ndarray, key: Any = ...) -> None:
-    """Remember what `target[key]` holds before a GM write overwrites it."""
+    """Remember what `target[key]` holds before a GM write overwrites it (window memory outlives the call)."""
+    env = kenv(interpreter)
+    if env.comm is not None and env.comm.domain.owns(target):
+        return
     kenv(interpreter).journal.append((target, key, np.array(target[key], copy=True)))
 
 
@@ -178,7 +183,11 @@ class TileFunctions(InterpreterFunctions):
         src = args[0]
         if src is None:
             raise DeviceRuntimeError("a read of an optional tensor that was not given")
-        value = src.array[gm.element_index(src, args[1:])]
+        index = gm.element_index(src, args[1:])
+        value = src.array[index]
+        link = kenv(interpreter).comm
+        if link is not None:  # a read of window memory may be a poll: back off when it sees no change
+            link.after_read(src.array[tuple(slice(i, i + 1) for i in index)], value)
         if np.issubdtype(src.array.dtype, np.integer):
             return (int(value),)
         if src.array.dtype == np.bool_:

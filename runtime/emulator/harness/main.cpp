@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "comm.h"
 #include "host_side.h"
 #include "launch.h"
 #include "manifest.h"
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
         harness::HostResult h = harness::run_host(m);
         harness::Launch L;
         harness::prepare(m, h, L);
+        harness::CommWindows comm;
+        comm.attach(m.comm);
         if (!harness::run_cores(m, h, L)) {
             write_text(g_dir + "/error.txt", ascendc_emu::cat("the kernel did not finish within ", m.timeout, " s (a hang: a wait that is never satisfied?)",
                                                             harness::where_cores_are()));

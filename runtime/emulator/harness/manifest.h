@@ -6,6 +6,8 @@
 //   attr <name> <int|bool|float|str|list_int|list_float> <value...>  (str: hex bytes, "-" when empty)
 //   memory <path> <base> <size> | region <address> <bytes>        (device_memory.h)
 // A tensor line may end with `at <address>`: the tensor lives in device memory there (no data file).
+//   comm <rank> <world size> <data window bytes> <state window bytes> <hex of the window directory>
+//        (a communication domain: the windows are <dir>/data<r>.bin and <dir>/state<r>.bin, see comm.h)
 #pragma once
 
 #include <cstdint>
@@ -37,6 +39,15 @@ struct AttrArg {
     std::vector<std::string> values;
 };
 
+struct CommArg {
+    bool present = false;
+    uint32_t rank = 0;
+    uint32_t world = 0;
+    uint64_t data_bytes = 0;
+    uint64_t state_bytes = 0;
+    std::string dir;
+};
+
 struct Manifest {
     std::string dir;
     std::string op;
@@ -47,6 +58,7 @@ struct Manifest {
     std::vector<TensorArg> tensors;
     std::vector<AttrArg> attrs;
     DeviceMemoryArg memory;
+    CommArg comm;
 };
 
 inline std::string unhex(const std::string& h) {
@@ -93,6 +105,11 @@ inline Manifest read_manifest(const std::string& dir) {
             uint64_t addr = 0, bytes = 0;
             f >> addr >> bytes;
             m.memory.regions.push_back({addr, bytes});
+        } else if (key == "comm") {
+            std::string dir;
+            f >> m.comm.rank >> m.comm.world >> m.comm.data_bytes >> m.comm.state_bytes >> dir;
+            m.comm.dir = unhex(dir);
+            m.comm.present = true;
         } else {
             ascendc_emu::host_fail("manifest: unknown line '" + line + "'");
         }

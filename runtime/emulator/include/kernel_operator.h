@@ -19,4 +19,5 @@
 #include "ascendc_emu/kernel/reduce.h"
 #include "ascendc_emu/kernel/compare.h"
 #include "ascendc_emu/kernel/sync.h"
+#include "ascendc_emu/kernel/hccl_context.h"
 #include "ascendc_emu/kernel/tiling_macros.h"

@@ -187,6 +187,16 @@ public:
     std::vector<std::string> socs_;
 };
 
+// OpDef::MC2(): an operator that communicates; HcclGroup names the string attribute holding the communicator.
+class OpMC2Def {
+public:
+    OpMC2Def& HcclGroup(const char* attr) {
+        groups_.push_back(attr);
+        return *this;
+    }
+    std::vector<std::string> groups_;
+};
+
 class OpDef {
 public:
     explicit OpDef(const char* type) : type_(type) {}
@@ -213,6 +223,7 @@ public:
         return *this;
     }
     OpAICoreDef& AICore() { return aicore_; }
+    OpMC2Def& MC2() { return mc2_; }
 
     // Emulator state.
     std::string type_;
@@ -222,6 +233,7 @@ public:
     gert::InferShapeKernelFunc infer_shape_ = nullptr;
     gert::InferDataTypeKernelFunc infer_dtype_ = nullptr;
     OpAICoreDef aicore_;
+    OpMC2Def mc2_;
 
 private:
     OpParamDef& add(std::deque<OpParamDef>& list, const char* name, const char* what) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include "runtime.h"
@@ -205,6 +206,8 @@ template <typename T, CacheLine entireType, DcciDst dcciDst>
 void DataCacheCleanAndInvalid(const GlobalTensor<T>& dst, ASCENDC_EMU_LOC) {
     ascendc_emu::enter("DataCacheCleanAndInvalid", loc);
     std::atomic_thread_fence(std::memory_order_seq_cst);
+    // A GM cache invalidate precedes a poll of memory another agent writes: give that agent the CPU.
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
 }
 
 template <typename T, CacheLine entireType, DcciDst dcciDst>
