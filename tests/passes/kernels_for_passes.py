@@ -24,3 +24,31 @@ def column_copy(x: Tensor[f32, R, C], z: InOut[Tensor[f32, R, C]], col0: Attr[in
     require(col0 >= 0 and width >= 0 and col0 + width <= C, code=561002, msg="columns out of range")
     z[:, col0 : col0 + width] = x[:, col0 : col0 + width]
     z[0, 0] = 7.0
+
+
+@kernel
+def ragged_blocks(starts: Tensor[i32, B], lens: Tensor[i32, B], keep: Tensor[i32, B], src: Tensor[T, R, C], dst: InOut[Tensor[T, R, C]], block: Attr[int]):
+    """Sequence b's rows [starts[b], starts[b] + lens[b]) in blocks of `block` rows: copied when keep[b], else zeroed."""
+    require(block >= 1, code=561002, msg="block must be at least 1")
+    for b in parallel(B):
+        start = starts[b]
+        n_rows = lens[b]
+        for j in parallel((n_rows + block - 1) // block):
+            row = start + j * block
+            n = min(block, n_rows - j * block)
+            if keep[b] != 0:
+                dst[row : row + n] = src[row : row + n]
+            else:
+                dst[row : row + n] = 0
+
+
+@kernel
+def ragged_marks(starts: Tensor[i32, B], lens: Tensor[i32, B], dst: InOut[Tensor[i32, R]], block: Attr[int]):
+    """Adds 1 at the first row of every block: a scalar read-modify-write, so blocks stay whole."""
+    require(block >= 1, code=561002, msg="block must be at least 1")
+    for b in parallel(B):
+        start = starts[b]
+        n_rows = lens[b]
+        for j in parallel((n_rows + block - 1) // block):
+            row = start + j * block
+            dst[row] = dst[row] + 1

@@ -50,200 +50,392 @@ __aicore__ inline void gather_pa_kv_cache_key1(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_3 = 0;
+    int64_t v = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_4 = 0;
-        int64_t v_5 = 0;
+        int64_t v_2 = 0;
+        int64_t v_3 = 0;
         if (td.is_seq_lens_cumsum) {
             int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_6 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
-            v_4 = start;
-            v_5 = end;
+            int64_t v_4 = (i + 1);
+            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_4));
+            v_2 = start;
+            v_3 = end;
         } else {
-            int64_t v_7 = (i > 0 ? i : 0);
+            int64_t v_5 = (i > 0 ? i : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
-                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_9 = (start_2 + v_8);
-                start_2 = v_9;
+            for (int64_t i_2 = 0; i_2 < v_5; i_2 += 1) {
+                int64_t v_6 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+                int64_t v_7 = (start_2 + v_6);
+                start_2 = v_7;
             }
-            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_10);
-            v_4 = start_2;
-            v_5 = end_2;
+            int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+            int64_t end_2 = (start_2 + v_8);
+            v_2 = start_2;
+            v_3 = end_2;
         }
-        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
-        int64_t n_tokens = (v_11 - v_4);
-        int64_t v_12 = 0;
+        int64_t v_9 = (v_3 < td.TOK ? v_3 : td.TOK);
+        int64_t n_tokens = (v_9 - v_2);
+        int64_t v_10 = 0;
         if (td.v) {
-            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
-            int64_t shift = FloorDiv(v_13, td.BS);
-            v_12 = shift;
+            int64_t v_11 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+            int64_t shift = FloorDiv(v_11, td.BS);
+            v_10 = shift;
         } else {
-            v_12 = 0;
+            v_10 = 0;
         }
-        int64_t v_14 = (n_tokens + td.BS);
-        int64_t v_15 = (v_14 - 1);
-        int64_t v_16 = FloorDiv(v_15, td.BS);
-        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
-        int64_t v_18 = (v - v_3);
-        int64_t v_19 = FloorDiv(v_18, v_2);
-        int64_t v_20 = (v_19 * v_2);
-        int64_t v_21 = (v_18 - v_20);
-        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
-            int64_t v_22 = (i_3 * td.BS);
-            int64_t row = (v_4 + v_22);
-            int64_t v_23 = (n_tokens - v_22);
-            int64_t n = (td.BS < v_23 ? td.BS : v_23);
-            int64_t col = (v_12 + i_3);
-            bool v_24 = (col < td.W);
-            int64_t v_25 = 0;
-            if (v_24) {
-                int64_t v_26 = (i * td.block_tables_dim1);
-                int64_t v_27 = (v_26 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
-                v_25 = blk;
+        int64_t v_12 = (n_tokens + td.BS);
+        int64_t v_13 = (v_12 - 1);
+        int64_t v_14 = FloorDiv(v_13, td.BS);
+        int64_t v_15 = (v_14 > 0 ? v_14 : 0);
+        int64_t v_16 = v;
+        for (int64_t i_3 = 0; i_3 < v_15; i_3 += 1) {
+            int64_t v_17 = (i_3 * td.BS);
+            int64_t row = (v_2 + v_17);
+            int64_t v_18 = (n_tokens - v_17);
+            int64_t n = (td.BS < v_18 ? td.BS : v_18);
+            int64_t col = (v_10 + i_3);
+            bool v_19 = (col < td.W);
+            int64_t v_20 = 0;
+            if (v_19) {
+                int64_t v_21 = (i * td.block_tables_dim1);
+                int64_t v_22 = (v_21 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_22));
+                v_20 = blk;
             } else {
-                v_25 = int64_t(-1);
+                v_20 = int64_t(-1);
             }
-            bool v_28 = (v_25 >= 0);
-            bool v_29 = (v_25 < td.NB);
-            bool v_30 = (v_28 && v_29);
-            if (v_30) {
-                int64_t v_31 = (row + n);
-                int64_t v_32 = (v_31 - row);
-                int64_t v_33 = (v_32 > 0 ? v_32 : 0);
-                int64_t v_34 = (td.v_4 > 0 ? td.v_4 : 0);
-                int64_t v_35 = (td.v_5 > 0 ? td.v_5 : 0);
-                int64_t v_36 = (v_33 * v_34);
-                int64_t v_37 = (v_36 * v_35);
-                for (int64_t i_4 = 0; i_4 < v_37; i_4 += td.chunk0) {
-                    int64_t v_38 = (v_37 - i_4);
-                    int64_t v_39 = (td.chunk0 < v_38 ? td.chunk0 : v_38);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_40 = (td.key_cache_dim3 * td.key_cache_dim2);
-                    int64_t v_41 = (v_40 * td.key_cache_dim1);
-                    int64_t v_42 = (v_25 * v_41);
-                    int64_t v_43 = (v_42 + i_4);
-                    int64_t v_44 = (v_39 * td.sizeof_T);
-                    int64_t v_45 = FloorDiv(v_44, 32);
-                    int64_t v_46 = (v_45 * 32);
-                    int64_t v_47 = (v_44 - v_46);
-                    bool v_48 = (v_47 == 0);
-                    if (v_48) {
-                        AscendC::DataCopy(local, key_cacheGm[v_43], static_cast<uint32_t>(v_39));
-                    } else {
-                        AscendC::DataCopyPad(local, key_cacheGm[v_43], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                    }
-                    buf0.EnQue(local);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_49 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_50 = (row * v_49);
-                    int64_t v_51 = (v_50 + i_4);
-                    if (v_48) {
-                        AscendC::DataCopy(keyGm[v_51], local_2, static_cast<uint32_t>(v_39));
-                    } else {
-                        AscendC::DataCopyPad(keyGm[v_51], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf0.FreeTensor(local_2);
-                }
-                int64_t v_52 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_53 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_54 = (v_33 * v_52);
-                int64_t v_55 = (v_54 * v_53);
-                for (int64_t i_5 = 0; i_5 < v_55; i_5 += td.chunk1) {
-                    int64_t v_56 = (v_55 - i_5);
-                    int64_t v_57 = (td.chunk1 < v_56 ? td.chunk1 : v_56);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_58 = (td.value_cache_dim3 * td.value_cache_dim2);
-                    int64_t v_59 = (v_58 * td.value_cache_dim1);
-                    int64_t v_60 = (v_25 * v_59);
-                    int64_t v_61 = (v_60 + i_5);
-                    int64_t v_62 = (v_57 * td.sizeof_T);
-                    int64_t v_63 = FloorDiv(v_62, 32);
-                    int64_t v_64 = (v_63 * 32);
-                    int64_t v_65 = (v_62 - v_64);
-                    bool v_66 = (v_65 == 0);
-                    if (v_66) {
-                        AscendC::DataCopy(local_3, value_cacheGm[v_61], static_cast<uint32_t>(v_57));
-                    } else {
-                        AscendC::DataCopyPad(local_3, value_cacheGm[v_61], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                    }
-                    buf1.EnQue(local_3);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_67 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_68 = (row * v_67);
-                    int64_t v_69 = (v_68 + i_5);
-                    if (v_66) {
-                        AscendC::DataCopy(valueGm[v_69], local_4, static_cast<uint32_t>(v_57));
-                    } else {
-                        AscendC::DataCopyPad(valueGm[v_69], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf1.FreeTensor(local_4);
-                }
+            bool v_23 = (v_20 >= 0);
+            bool v_24 = (v_20 < td.NB);
+            bool v_25 = (v_23 && v_24);
+            int64_t v_26 = 0;
+            if (v_25) {
+                int64_t v_27 = (row + n);
+                int64_t v_28 = (v_27 - row);
+                int64_t v_29 = (v_28 > 0 ? v_28 : 0);
+                int64_t v_30 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_31 = (td.v_5 > 0 ? td.v_5 : 0);
+                int64_t v_32 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_33 = (v_30 * v_31);
+                int64_t v_34 = (v_33 * v_32);
+                int64_t v_35 = (v_29 * v_34);
+                int64_t v_36 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_37 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_38 = (v_36 * v_37);
+                int64_t v_39 = (v_38 * v_32);
+                int64_t v_40 = (v_29 * v_39);
+                int64_t v_41 = (v_35 + v_40);
+                v_26 = v_41;
             } else {
-                int64_t v_70 = (row + n);
-                int64_t v_71 = (v_70 - row);
-                int64_t v_72 = (v_71 > 0 ? v_71 : 0);
-                int64_t v_73 = (td.v_10 > 0 ? td.v_10 : 0);
-                int64_t v_74 = (td.v_11 > 0 ? td.v_11 : 0);
-                int64_t v_75 = (v_72 * v_73);
-                int64_t v_76 = (v_75 * v_74);
-                for (int64_t i_6 = 0; i_6 < v_76; i_6 += td.chunk2) {
-                    int64_t v_77 = (v_76 - i_6);
-                    int64_t v_78 = (td.chunk2 < v_77 ? td.chunk2 : v_77);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_78);
-                    buf2.EnQue(local_5);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_79 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_80 = (row * v_79);
-                    int64_t v_81 = (v_80 + i_6);
-                    int64_t v_82 = (v_78 * td.sizeof_T);
-                    int64_t v_83 = FloorDiv(v_82, 32);
-                    int64_t v_84 = (v_83 * 32);
-                    int64_t v_85 = (v_82 - v_84);
-                    bool v_86 = (v_85 == 0);
+                int64_t v_42 = (row + n);
+                int64_t v_43 = (v_42 - row);
+                int64_t v_44 = (v_43 > 0 ? v_43 : 0);
+                int64_t v_45 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_46 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_47 = (v_45 * v_46);
+                int64_t v_48 = (v_47 * td.sizeof_T);
+                int64_t v_49 = (v_44 * v_48);
+                int64_t v_50 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_51 = (td.v_13 > 0 ? td.v_13 : 0);
+                int64_t v_52 = (v_50 * v_51);
+                int64_t v_53 = (v_52 * td.sizeof_T);
+                int64_t v_54 = (v_44 * v_53);
+                int64_t v_55 = (v_49 + v_54);
+                v_26 = v_55;
+            }
+            int64_t v_56 = (v_16 + v_26);
+            v_16 = v_56;
+        }
+        v = v_16;
+    }
+    int64_t v_57 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_58 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_59 = (v_57 * v);
+    int64_t v_60 = FloorDiv(v_59, v_58);
+    int64_t v_61 = (v_57 + 1);
+    int64_t v_62 = (v_61 * v);
+    int64_t v_63 = FloorDiv(v_62, v_58);
+    int64_t v_64 = 0;
+    for (int64_t i_4 = 0; i_4 < td.B; i_4 += 1) {
+        bool v_65 = (v_64 < v_63);
+        int64_t v_66 = 0;
+        if (v_65) {
+            int64_t v_67 = 0;
+            int64_t v_68 = 0;
+            if (td.is_seq_lens_cumsum) {
+                int64_t start_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t v_69 = (i_4 + 1);
+                int64_t end_3 = static_cast<int64_t>(seq_lensGm.GetValue(v_69));
+                v_67 = start_3;
+                v_68 = end_3;
+            } else {
+                int64_t v_70 = (i_4 > 0 ? i_4 : 0);
+                int64_t start_4 = 0;
+                for (int64_t i_5 = 0; i_5 < v_70; i_5 += 1) {
+                    int64_t v_71 = static_cast<int64_t>(seq_lensGm.GetValue(i_5));
+                    int64_t v_72 = (start_4 + v_71);
+                    start_4 = v_72;
+                }
+                int64_t v_73 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t end_4 = (start_4 + v_73);
+                v_67 = start_4;
+                v_68 = end_4;
+            }
+            int64_t v_74 = (v_68 < td.TOK ? v_68 : td.TOK);
+            int64_t n_tokens_2 = (v_74 - v_67);
+            int64_t v_75 = 0;
+            if (td.v) {
+                int64_t v_76 = static_cast<int64_t>(seq_offsetGm.GetValue(i_4));
+                int64_t shift_2 = FloorDiv(v_76, td.BS);
+                v_75 = shift_2;
+            } else {
+                v_75 = 0;
+            }
+            int64_t v_77 = (n_tokens_2 + td.BS);
+            int64_t v_78 = (v_77 - 1);
+            int64_t v_79 = FloorDiv(v_78, td.BS);
+            int64_t v_80 = (v_79 > 0 ? v_79 : 0);
+            int64_t v_81 = v_64;
+            for (int64_t i_6 = 0; i_6 < v_80; i_6 += 1) {
+                bool v_82 = (v_81 < v_63);
+                int64_t v_83 = 0;
+                if (v_82) {
+                    int64_t v_84 = (i_6 * td.BS);
+                    int64_t row_2 = (v_67 + v_84);
+                    int64_t v_85 = (n_tokens_2 - v_84);
+                    int64_t n_2 = (td.BS < v_85 ? td.BS : v_85);
+                    int64_t col_2 = (v_75 + i_6);
+                    bool v_86 = (col_2 < td.W);
+                    int64_t v_87 = 0;
                     if (v_86) {
-                        AscendC::DataCopy(keyGm[v_81], local_6, static_cast<uint32_t>(v_78));
+                        int64_t v_88 = (i_4 * td.block_tables_dim1);
+                        int64_t v_89 = (v_88 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_89));
+                        v_87 = blk_2;
                     } else {
-                        AscendC::DataCopyPad(keyGm[v_81], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_78 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        v_87 = int64_t(-1);
                     }
-                    buf2.FreeTensor(local_6);
-                }
-                int64_t v_87 = (td.v_12 > 0 ? td.v_12 : 0);
-                int64_t v_88 = (td.v_13 > 0 ? td.v_13 : 0);
-                int64_t v_89 = (v_72 * v_87);
-                int64_t v_90 = (v_89 * v_88);
-                for (int64_t i_7 = 0; i_7 < v_90; i_7 += td.chunk3) {
-                    int64_t v_91 = (v_90 - i_7);
-                    int64_t v_92 = (td.chunk3 < v_91 ? td.chunk3 : v_91);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_92);
-                    buf3.EnQue(local_7);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_93 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_94 = (row * v_93);
-                    int64_t v_95 = (v_94 + i_7);
-                    int64_t v_96 = (v_92 * td.sizeof_T);
-                    int64_t v_97 = FloorDiv(v_96, 32);
-                    int64_t v_98 = (v_97 * 32);
-                    int64_t v_99 = (v_96 - v_98);
-                    bool v_100 = (v_99 == 0);
-                    if (v_100) {
-                        AscendC::DataCopy(valueGm[v_95], local_8, static_cast<uint32_t>(v_92));
+                    bool v_90 = (v_87 >= 0);
+                    bool v_91 = (v_87 < td.NB);
+                    bool v_92 = (v_90 && v_91);
+                    int64_t v_93 = 0;
+                    if (v_92) {
+                        int64_t v_94 = (row_2 + n_2);
+                        int64_t v_95 = (v_94 - row_2);
+                        int64_t v_96 = (v_95 > 0 ? v_95 : 0);
+                        int64_t v_97 = (td.v_4 > 0 ? td.v_4 : 0);
+                        int64_t v_98 = (td.v_5 > 0 ? td.v_5 : 0);
+                        int64_t v_99 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_100 = (v_97 * v_98);
+                        int64_t v_101 = (v_100 * v_99);
+                        int64_t v_102 = (v_96 * v_101);
+                        int64_t v_103 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_104 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_105 = (v_103 * v_104);
+                        int64_t v_106 = (v_105 * v_99);
+                        int64_t v_107 = (v_96 * v_106);
+                        int64_t v_108 = (v_102 + v_107);
+                        v_93 = v_108;
                     } else {
-                        AscendC::DataCopyPad(valueGm[v_95], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_92 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                        int64_t v_109 = (row_2 + n_2);
+                        int64_t v_110 = (v_109 - row_2);
+                        int64_t v_111 = (v_110 > 0 ? v_110 : 0);
+                        int64_t v_112 = (td.v_10 > 0 ? td.v_10 : 0);
+                        int64_t v_113 = (td.v_11 > 0 ? td.v_11 : 0);
+                        int64_t v_114 = (v_112 * v_113);
+                        int64_t v_115 = (v_114 * td.sizeof_T);
+                        int64_t v_116 = (v_111 * v_115);
+                        int64_t v_117 = (td.v_12 > 0 ? td.v_12 : 0);
+                        int64_t v_118 = (td.v_13 > 0 ? td.v_13 : 0);
+                        int64_t v_119 = (v_117 * v_118);
+                        int64_t v_120 = (v_119 * td.sizeof_T);
+                        int64_t v_121 = (v_111 * v_120);
+                        int64_t v_122 = (v_116 + v_121);
+                        v_93 = v_122;
                     }
-                    buf3.FreeTensor(local_8);
+                    int64_t v_123 = (v_60 - v_81);
+                    int64_t v_124 = (v_123 > 0 ? v_123 : 0);
+                    int64_t v_125 = (v_124 < v_93 ? v_124 : v_93);
+                    int64_t v_126 = (v_63 - v_81);
+                    int64_t v_127 = (v_126 > 0 ? v_126 : 0);
+                    int64_t v_128 = (v_127 < v_93 ? v_127 : v_93);
+                    bool v_129 = (v_125 < v_128);
+                    if (v_129) {
+                        int64_t v_130 = 0;
+                        if (v_86) {
+                            int64_t v_131 = (i_4 * td.block_tables_dim1);
+                            int64_t v_132 = (v_131 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_132));
+                            v_130 = blk_3;
+                        } else {
+                            v_130 = int64_t(-1);
+                        }
+                        bool v_133 = (v_130 >= 0);
+                        bool v_134 = (v_130 < td.NB);
+                        bool v_135 = (v_133 && v_134);
+                        if (v_135) {
+                            int64_t v_136 = (row_2 + n_2);
+                            int64_t v_137 = (v_136 - row_2);
+                            int64_t v_138 = (v_137 > 0 ? v_137 : 0);
+                            int64_t v_139 = (td.v_4 > 0 ? td.v_4 : 0);
+                            int64_t v_140 = (td.v_5 > 0 ? td.v_5 : 0);
+                            int64_t v_141 = (v_125 * v_138);
+                            int64_t v_142 = FloorDiv(v_141, v_93);
+                            int64_t v_143 = (v_128 * v_138);
+                            int64_t v_144 = FloorDiv(v_143, v_93);
+                            int64_t v_145 = (v_144 - v_142);
+                            int64_t v_146 = (v_145 * v_139);
+                            int64_t v_147 = (v_146 * v_140);
+                            for (int64_t i_7 = 0; i_7 < v_147; i_7 += td.chunk0) {
+                                int64_t v_148 = (v_147 - i_7);
+                                int64_t v_149 = (td.chunk0 < v_148 ? td.chunk0 : v_148);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_150 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_151 = (v_150 * td.key_cache_dim1);
+                                int64_t v_152 = (v_130 * v_151);
+                                int64_t v_153 = (v_142 * v_150);
+                                int64_t v_154 = (v_152 + v_153);
+                                int64_t v_155 = (v_154 + i_7);
+                                int64_t v_156 = (v_149 * td.sizeof_T);
+                                int64_t v_157 = FloorDiv(v_156, 32);
+                                int64_t v_158 = (v_157 * 32);
+                                int64_t v_159 = (v_156 - v_158);
+                                bool v_160 = (v_159 == 0);
+                                if (v_160) {
+                                    AscendC::DataCopy(local, key_cacheGm[v_155], static_cast<uint32_t>(v_149));
+                                } else {
+                                    AscendC::DataCopyPad(local, key_cacheGm[v_155], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_149 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf0.EnQue(local);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_161 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_162 = (row_2 * v_161);
+                                int64_t v_163 = (v_142 * v_161);
+                                int64_t v_164 = (v_162 + v_163);
+                                int64_t v_165 = (v_164 + i_7);
+                                if (v_160) {
+                                    AscendC::DataCopy(keyGm[v_165], local_2, static_cast<uint32_t>(v_149));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_165], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_149 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf0.FreeTensor(local_2);
+                            }
+                            int64_t v_166 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_167 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_168 = (v_145 * v_166);
+                            int64_t v_169 = (v_168 * v_167);
+                            for (int64_t i_8 = 0; i_8 < v_169; i_8 += td.chunk1) {
+                                int64_t v_170 = (v_169 - i_8);
+                                int64_t v_171 = (td.chunk1 < v_170 ? td.chunk1 : v_170);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_172 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_173 = (v_172 * td.value_cache_dim1);
+                                int64_t v_174 = (v_130 * v_173);
+                                int64_t v_175 = (v_142 * v_172);
+                                int64_t v_176 = (v_174 + v_175);
+                                int64_t v_177 = (v_176 + i_8);
+                                int64_t v_178 = (v_171 * td.sizeof_T);
+                                int64_t v_179 = FloorDiv(v_178, 32);
+                                int64_t v_180 = (v_179 * 32);
+                                int64_t v_181 = (v_178 - v_180);
+                                bool v_182 = (v_181 == 0);
+                                if (v_182) {
+                                    AscendC::DataCopy(local_3, value_cacheGm[v_177], static_cast<uint32_t>(v_171));
+                                } else {
+                                    AscendC::DataCopyPad(local_3, value_cacheGm[v_177], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_171 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf1.EnQue(local_3);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_183 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_184 = (row_2 * v_183);
+                                int64_t v_185 = (v_142 * v_183);
+                                int64_t v_186 = (v_184 + v_185);
+                                int64_t v_187 = (v_186 + i_8);
+                                if (v_182) {
+                                    AscendC::DataCopy(valueGm[v_187], local_4, static_cast<uint32_t>(v_171));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_187], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_171 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf1.FreeTensor(local_4);
+                            }
+                        } else {
+                            int64_t v_188 = (row_2 + n_2);
+                            int64_t v_189 = (v_188 - row_2);
+                            int64_t v_190 = (v_189 > 0 ? v_189 : 0);
+                            int64_t v_191 = (td.v_10 > 0 ? td.v_10 : 0);
+                            int64_t v_192 = (td.v_11 > 0 ? td.v_11 : 0);
+                            int64_t v_193 = (v_125 * v_190);
+                            int64_t v_194 = FloorDiv(v_193, v_93);
+                            int64_t v_195 = (v_128 * v_190);
+                            int64_t v_196 = FloorDiv(v_195, v_93);
+                            int64_t v_197 = (v_196 - v_194);
+                            int64_t v_198 = (v_197 * v_191);
+                            int64_t v_199 = (v_198 * v_192);
+                            for (int64_t i_9 = 0; i_9 < v_199; i_9 += td.chunk2) {
+                                int64_t v_200 = (v_199 - i_9);
+                                int64_t v_201 = (td.chunk2 < v_200 ? td.chunk2 : v_200);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_201);
+                                buf2.EnQue(local_5);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_202 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_203 = (row_2 * v_202);
+                                int64_t v_204 = (v_194 * v_202);
+                                int64_t v_205 = (v_203 + v_204);
+                                int64_t v_206 = (v_205 + i_9);
+                                int64_t v_207 = (v_201 * td.sizeof_T);
+                                int64_t v_208 = FloorDiv(v_207, 32);
+                                int64_t v_209 = (v_208 * 32);
+                                int64_t v_210 = (v_207 - v_209);
+                                bool v_211 = (v_210 == 0);
+                                if (v_211) {
+                                    AscendC::DataCopy(keyGm[v_206], local_6, static_cast<uint32_t>(v_201));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_206], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_201 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_6);
+                            }
+                            int64_t v_212 = (td.v_12 > 0 ? td.v_12 : 0);
+                            int64_t v_213 = (td.v_13 > 0 ? td.v_13 : 0);
+                            int64_t v_214 = (v_197 * v_212);
+                            int64_t v_215 = (v_214 * v_213);
+                            for (int64_t i_10 = 0; i_10 < v_215; i_10 += td.chunk3) {
+                                int64_t v_216 = (v_215 - i_10);
+                                int64_t v_217 = (td.chunk3 < v_216 ? td.chunk3 : v_216);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_217);
+                                buf3.EnQue(local_7);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_218 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_219 = (row_2 * v_218);
+                                int64_t v_220 = (v_194 * v_218);
+                                int64_t v_221 = (v_219 + v_220);
+                                int64_t v_222 = (v_221 + i_10);
+                                int64_t v_223 = (v_217 * td.sizeof_T);
+                                int64_t v_224 = FloorDiv(v_223, 32);
+                                int64_t v_225 = (v_224 * 32);
+                                int64_t v_226 = (v_223 - v_225);
+                                bool v_227 = (v_226 == 0);
+                                if (v_227) {
+                                    AscendC::DataCopy(valueGm[v_222], local_8, static_cast<uint32_t>(v_217));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_222], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_217 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_8);
+                            }
+                        }
+                    }
+                    int64_t v_228 = (v_81 + v_93);
+                    v_83 = v_228;
+                } else {
+                    v_83 = v_81;
                 }
+                v_81 = v_83;
             }
+            v_66 = v_81;
+        } else {
+            v_66 = v_64;
         }
-        int64_t v_101 = (v_3 + v_17);
-        v_3 = v_101;
+        v_64 = v_66;
     }
 }
 
@@ -273,343 +465,521 @@ __aicore__ inline void gather_pa_kv_cache_key2(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_3 = 0;
+    int64_t v = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_4 = 0;
-        int64_t v_5 = 0;
+        int64_t v_2 = 0;
+        int64_t v_3 = 0;
         if (td.is_seq_lens_cumsum) {
             int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_6 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
-            v_4 = start;
-            v_5 = end;
+            int64_t v_4 = (i + 1);
+            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_4));
+            v_2 = start;
+            v_3 = end;
         } else {
-            int64_t v_7 = (i > 0 ? i : 0);
+            int64_t v_5 = (i > 0 ? i : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
-                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_9 = (start_2 + v_8);
-                start_2 = v_9;
+            for (int64_t i_2 = 0; i_2 < v_5; i_2 += 1) {
+                int64_t v_6 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+                int64_t v_7 = (start_2 + v_6);
+                start_2 = v_7;
             }
-            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_10);
-            v_4 = start_2;
-            v_5 = end_2;
+            int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+            int64_t end_2 = (start_2 + v_8);
+            v_2 = start_2;
+            v_3 = end_2;
         }
-        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
-        int64_t n_tokens = (v_11 - v_4);
-        int64_t v_12 = 0;
+        int64_t v_9 = (v_3 < td.TOK ? v_3 : td.TOK);
+        int64_t n_tokens = (v_9 - v_2);
+        int64_t v_10 = 0;
         if (td.v) {
-            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
-            int64_t shift = FloorDiv(v_13, td.BS);
-            v_12 = shift;
+            int64_t v_11 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+            int64_t shift = FloorDiv(v_11, td.BS);
+            v_10 = shift;
         } else {
-            v_12 = 0;
+            v_10 = 0;
         }
-        int64_t v_14 = (n_tokens + td.BS);
-        int64_t v_15 = (v_14 - 1);
-        int64_t v_16 = FloorDiv(v_15, td.BS);
-        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
-        int64_t v_18 = (v - v_3);
-        int64_t v_19 = FloorDiv(v_18, v_2);
-        int64_t v_20 = (v_19 * v_2);
-        int64_t v_21 = (v_18 - v_20);
-        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
-            int64_t v_22 = (i_3 * td.BS);
-            int64_t row = (v_4 + v_22);
-            int64_t v_23 = (n_tokens - v_22);
-            int64_t n = (td.BS < v_23 ? td.BS : v_23);
-            int64_t col = (v_12 + i_3);
-            bool v_24 = (col < td.W);
-            int64_t v_25 = 0;
-            if (v_24) {
-                int64_t v_26 = (i * td.block_tables_dim1);
-                int64_t v_27 = (v_26 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
-                v_25 = blk;
+        int64_t v_12 = (n_tokens + td.BS);
+        int64_t v_13 = (v_12 - 1);
+        int64_t v_14 = FloorDiv(v_13, td.BS);
+        int64_t v_15 = (v_14 > 0 ? v_14 : 0);
+        int64_t v_16 = v;
+        for (int64_t i_3 = 0; i_3 < v_15; i_3 += 1) {
+            int64_t v_17 = (i_3 * td.BS);
+            int64_t row = (v_2 + v_17);
+            int64_t v_18 = (n_tokens - v_17);
+            int64_t n = (td.BS < v_18 ? td.BS : v_18);
+            int64_t col = (v_10 + i_3);
+            bool v_19 = (col < td.W);
+            int64_t v_20 = 0;
+            if (v_19) {
+                int64_t v_21 = (i * td.block_tables_dim1);
+                int64_t v_22 = (v_21 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_22));
+                v_20 = blk;
             } else {
-                v_25 = int64_t(-1);
+                v_20 = int64_t(-1);
             }
-            bool v_28 = (v_25 >= 0);
-            bool v_29 = (v_25 < td.NB);
-            bool v_30 = (v_28 && v_29);
-            if (v_30) {
-                for (int64_t i_4 = 0; i_4 < n; i_4 += 1) {
-                    int64_t v_31 = (td.A * td.sizeof_T);
-                    int64_t v_32 = (v_31 + 31);
-                    int64_t v_33 = FloorDiv(v_32, 32);
-                    int64_t v_34 = (v_33 * 32);
-                    int64_t v_35 = FloorDiv(v_34, td.sizeof_T);
-                    bool v_36 = (v_35 <= td.chunk0);
-                    if (v_36) {
-                        int64_t v_37 = (v_35 > 1 ? v_35 : 1);
-                        int64_t v_38 = FloorDiv(td.chunk0, v_37);
-                        int64_t v_39 = (v_38 < 4095 ? v_38 : 4095);
-                        for (int64_t i_5 = 0; i_5 < td.HKA; i_5 += v_39) {
-                            int64_t v_40 = (td.HKA - i_5);
-                            int64_t v_41 = (v_39 < v_40 ? v_39 : v_40);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_42 = (td.key_cache_dim3 * td.key_cache_dim2);
-                            int64_t v_43 = (v_42 * td.key_cache_dim1);
-                            int64_t v_44 = (v_25 * v_43);
-                            int64_t v_45 = (i_4 * td.key_cache_dim3);
-                            int64_t v_46 = (v_44 + v_45);
-                            int64_t v_47 = (i_5 * v_42);
-                            int64_t v_48 = (v_46 + v_47);
-                            int64_t v_49 = (v_42 - td.A);
-                            int64_t v_50 = (v_49 * td.sizeof_T);
-                            int64_t v_51 = FloorDiv(v_31, 32);
-                            int64_t v_52 = (v_51 * 32);
-                            int64_t v_53 = (v_31 - v_52);
-                            bool v_54 = (v_53 == 0);
-                            int64_t v_55 = FloorDiv(v_50, 32);
-                            int64_t v_56 = (v_55 * 32);
-                            int64_t v_57 = (v_50 - v_56);
-                            bool v_58 = (v_57 == 0);
-                            bool v_59 = (v_54 && v_58);
-                            bool v_60 = (v_55 <= 65535);
-                            bool v_61 = (v_51 <= 65535);
-                            bool v_62 = (v_60 && v_61);
-                            bool v_63 = (v_59 && v_62);
-                            if (v_63) {
-                                AscendC::DataCopy(local, key_cacheGm[v_48], AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
-                            } else {
-                                AscendC::DataCopyPad(local, key_cacheGm[v_48], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                            }
-                            buf0.EnQue(local);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_64 = (row * td.key_dim1);
-                            int64_t v_65 = (td.A * td.HKA);
-                            int64_t v_66 = (i_4 * v_65);
-                            int64_t v_67 = (v_64 + v_66);
-                            int64_t v_68 = (i_5 * td.A);
-                            int64_t v_69 = (v_67 + v_68);
-                            int64_t v_70 = (td.A - td.A);
-                            int64_t v_71 = (v_70 * td.sizeof_T);
-                            int64_t v_72 = FloorDiv(v_71, 32);
-                            int64_t v_73 = (v_72 * 32);
-                            int64_t v_74 = (v_71 - v_73);
-                            bool v_75 = (v_74 == 0);
-                            bool v_76 = (v_54 && v_75);
-                            bool v_77 = (v_72 <= 65535);
-                            bool v_78 = (v_77 && v_61);
-                            bool v_79 = (v_76 && v_78);
-                            if (v_79) {
-                                AscendC::DataCopy(keyGm[v_69], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
-                            } else {
-                                AscendC::DataCopyPad(keyGm[v_69], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
-                            }
-                            buf0.FreeTensor(local_2);
-                        }
-                    } else {
-                        for (int64_t i_6 = 0; i_6 < td.HKA; i_6 += 1) {
-                            for (int64_t i_7 = 0; i_7 < td.A; i_7 += td.chunk0) {
-                                int64_t v_80 = (td.A - i_7);
-                                int64_t v_81 = (td.chunk0 < v_80 ? td.chunk0 : v_80);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_82 = (td.key_cache_dim3 * td.key_cache_dim2);
-                                int64_t v_83 = (v_82 * td.key_cache_dim1);
-                                int64_t v_84 = (v_25 * v_83);
-                                int64_t v_85 = (i_4 * td.key_cache_dim3);
-                                int64_t v_86 = (v_84 + v_85);
-                                int64_t v_87 = (i_6 * v_82);
-                                int64_t v_88 = (v_86 + v_87);
-                                int64_t v_89 = (v_88 + i_7);
-                                int64_t v_90 = (v_81 * td.sizeof_T);
-                                int64_t v_91 = FloorDiv(v_90, 32);
-                                int64_t v_92 = (v_91 * 32);
-                                int64_t v_93 = (v_90 - v_92);
-                                bool v_94 = (v_93 == 0);
-                                if (v_94) {
-                                    AscendC::DataCopy(local_3, key_cacheGm[v_89], static_cast<uint32_t>(v_81));
-                                } else {
-                                    AscendC::DataCopyPad(local_3, key_cacheGm[v_89], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                                }
-                                buf0.EnQue(local_3);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_95 = (row * td.key_dim1);
-                                int64_t v_96 = (td.A * td.HKA);
-                                int64_t v_97 = (i_4 * v_96);
-                                int64_t v_98 = (v_95 + v_97);
-                                int64_t v_99 = (i_6 * td.A);
-                                int64_t v_100 = (v_98 + v_99);
-                                int64_t v_101 = (v_100 + i_7);
-                                if (v_94) {
-                                    AscendC::DataCopy(keyGm[v_101], local_4, static_cast<uint32_t>(v_81));
-                                } else {
-                                    AscendC::DataCopyPad(keyGm[v_101], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                                }
-                                buf0.FreeTensor(local_4);
-                            }
-                        }
-                    }
+            bool v_23 = (v_20 >= 0);
+            bool v_24 = (v_20 < td.NB);
+            bool v_25 = (v_23 && v_24);
+            int64_t v_26 = 0;
+            if (v_25) {
+                int64_t v_27 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_28 = (td.HKA * td.A);
+                int64_t v_29 = (v_28 * v_27);
+                int64_t v_30 = (n * v_29);
+                int64_t v_31 = (td.HVA * td.A);
+                int64_t v_32 = (v_31 * v_27);
+                int64_t v_33 = (n * v_32);
+                int64_t v_34 = (v_30 + v_33);
+                v_26 = v_34;
+            } else {
+                int64_t v_35 = (row + n);
+                int64_t v_36 = (v_35 - row);
+                int64_t v_37 = (v_36 > 0 ? v_36 : 0);
+                int64_t v_38 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_39 = (v_38 * td.sizeof_T);
+                int64_t v_40 = (v_37 * v_39);
+                int64_t v_41 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_42 = (v_41 * td.sizeof_T);
+                int64_t v_43 = (v_37 * v_42);
+                int64_t v_44 = (v_40 + v_43);
+                v_26 = v_44;
+            }
+            int64_t v_45 = (v_16 + v_26);
+            v_16 = v_45;
+        }
+        v = v_16;
+    }
+    int64_t v_46 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_47 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_48 = (v_46 * v);
+    int64_t v_49 = FloorDiv(v_48, v_47);
+    int64_t v_50 = (v_46 + 1);
+    int64_t v_51 = (v_50 * v);
+    int64_t v_52 = FloorDiv(v_51, v_47);
+    int64_t v_53 = 0;
+    for (int64_t i_4 = 0; i_4 < td.B; i_4 += 1) {
+        bool v_54 = (v_53 < v_52);
+        int64_t v_55 = 0;
+        if (v_54) {
+            int64_t v_56 = 0;
+            int64_t v_57 = 0;
+            if (td.is_seq_lens_cumsum) {
+                int64_t start_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t v_58 = (i_4 + 1);
+                int64_t end_3 = static_cast<int64_t>(seq_lensGm.GetValue(v_58));
+                v_56 = start_3;
+                v_57 = end_3;
+            } else {
+                int64_t v_59 = (i_4 > 0 ? i_4 : 0);
+                int64_t start_4 = 0;
+                for (int64_t i_5 = 0; i_5 < v_59; i_5 += 1) {
+                    int64_t v_60 = static_cast<int64_t>(seq_lensGm.GetValue(i_5));
+                    int64_t v_61 = (start_4 + v_60);
+                    start_4 = v_61;
                 }
-                for (int64_t i_8 = 0; i_8 < n; i_8 += 1) {
-                    int64_t v_102 = (td.A * td.sizeof_T);
-                    int64_t v_103 = (v_102 + 31);
-                    int64_t v_104 = FloorDiv(v_103, 32);
-                    int64_t v_105 = (v_104 * 32);
-                    int64_t v_106 = FloorDiv(v_105, td.sizeof_T);
-                    bool v_107 = (v_106 <= td.chunk1);
+                int64_t v_62 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t end_4 = (start_4 + v_62);
+                v_56 = start_4;
+                v_57 = end_4;
+            }
+            int64_t v_63 = (v_57 < td.TOK ? v_57 : td.TOK);
+            int64_t n_tokens_2 = (v_63 - v_56);
+            int64_t v_64 = 0;
+            if (td.v) {
+                int64_t v_65 = static_cast<int64_t>(seq_offsetGm.GetValue(i_4));
+                int64_t shift_2 = FloorDiv(v_65, td.BS);
+                v_64 = shift_2;
+            } else {
+                v_64 = 0;
+            }
+            int64_t v_66 = (n_tokens_2 + td.BS);
+            int64_t v_67 = (v_66 - 1);
+            int64_t v_68 = FloorDiv(v_67, td.BS);
+            int64_t v_69 = (v_68 > 0 ? v_68 : 0);
+            int64_t v_70 = v_53;
+            for (int64_t i_6 = 0; i_6 < v_69; i_6 += 1) {
+                bool v_71 = (v_70 < v_52);
+                int64_t v_72 = 0;
+                if (v_71) {
+                    int64_t v_73 = (i_6 * td.BS);
+                    int64_t row_2 = (v_56 + v_73);
+                    int64_t v_74 = (n_tokens_2 - v_73);
+                    int64_t n_2 = (td.BS < v_74 ? td.BS : v_74);
+                    int64_t col_2 = (v_64 + i_6);
+                    bool v_75 = (col_2 < td.W);
+                    int64_t v_76 = 0;
+                    if (v_75) {
+                        int64_t v_77 = (i_4 * td.block_tables_dim1);
+                        int64_t v_78 = (v_77 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_78));
+                        v_76 = blk_2;
+                    } else {
+                        v_76 = int64_t(-1);
+                    }
+                    bool v_79 = (v_76 >= 0);
+                    bool v_80 = (v_76 < td.NB);
+                    bool v_81 = (v_79 && v_80);
+                    int64_t v_82 = 0;
+                    if (v_81) {
+                        int64_t v_83 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_84 = (td.HKA * td.A);
+                        int64_t v_85 = (v_84 * v_83);
+                        int64_t v_86 = (n_2 * v_85);
+                        int64_t v_87 = (td.HVA * td.A);
+                        int64_t v_88 = (v_87 * v_83);
+                        int64_t v_89 = (n_2 * v_88);
+                        int64_t v_90 = (v_86 + v_89);
+                        v_82 = v_90;
+                    } else {
+                        int64_t v_91 = (row_2 + n_2);
+                        int64_t v_92 = (v_91 - row_2);
+                        int64_t v_93 = (v_92 > 0 ? v_92 : 0);
+                        int64_t v_94 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_95 = (v_94 * td.sizeof_T);
+                        int64_t v_96 = (v_93 * v_95);
+                        int64_t v_97 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_98 = (v_97 * td.sizeof_T);
+                        int64_t v_99 = (v_93 * v_98);
+                        int64_t v_100 = (v_96 + v_99);
+                        v_82 = v_100;
+                    }
+                    int64_t v_101 = (v_49 - v_70);
+                    int64_t v_102 = (v_101 > 0 ? v_101 : 0);
+                    int64_t v_103 = (v_102 < v_82 ? v_102 : v_82);
+                    int64_t v_104 = (v_52 - v_70);
+                    int64_t v_105 = (v_104 > 0 ? v_104 : 0);
+                    int64_t v_106 = (v_105 < v_82 ? v_105 : v_82);
+                    bool v_107 = (v_103 < v_106);
                     if (v_107) {
-                        int64_t v_108 = (v_106 > 1 ? v_106 : 1);
-                        int64_t v_109 = FloorDiv(td.chunk1, v_108);
-                        int64_t v_110 = (v_109 < 4095 ? v_109 : 4095);
-                        for (int64_t i_9 = 0; i_9 < td.HVA; i_9 += v_110) {
-                            int64_t v_111 = (td.HVA - i_9);
-                            int64_t v_112 = (v_110 < v_111 ? v_110 : v_111);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_113 = (td.value_cache_dim3 * td.value_cache_dim2);
-                            int64_t v_114 = (v_113 * td.value_cache_dim1);
-                            int64_t v_115 = (v_25 * v_114);
-                            int64_t v_116 = (i_8 * td.value_cache_dim3);
-                            int64_t v_117 = (v_115 + v_116);
-                            int64_t v_118 = (i_9 * v_113);
-                            int64_t v_119 = (v_117 + v_118);
-                            int64_t v_120 = (v_113 - td.A);
-                            int64_t v_121 = (v_120 * td.sizeof_T);
-                            int64_t v_122 = FloorDiv(v_102, 32);
-                            int64_t v_123 = (v_122 * 32);
-                            int64_t v_124 = (v_102 - v_123);
-                            bool v_125 = (v_124 == 0);
-                            int64_t v_126 = FloorDiv(v_121, 32);
-                            int64_t v_127 = (v_126 * 32);
-                            int64_t v_128 = (v_121 - v_127);
-                            bool v_129 = (v_128 == 0);
-                            bool v_130 = (v_125 && v_129);
-                            bool v_131 = (v_126 <= 65535);
-                            bool v_132 = (v_122 <= 65535);
-                            bool v_133 = (v_131 && v_132);
-                            bool v_134 = (v_130 && v_133);
-                            if (v_134) {
-                                AscendC::DataCopy(local_5, value_cacheGm[v_119], AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
-                            } else {
-                                AscendC::DataCopyPad(local_5, value_cacheGm[v_119], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                            }
-                            buf1.EnQue(local_5);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_135 = (row * td.value_dim1);
-                            int64_t v_136 = (td.A * td.HVA);
-                            int64_t v_137 = (i_8 * v_136);
-                            int64_t v_138 = (v_135 + v_137);
-                            int64_t v_139 = (i_9 * td.A);
-                            int64_t v_140 = (v_138 + v_139);
-                            int64_t v_141 = (td.A - td.A);
-                            int64_t v_142 = (v_141 * td.sizeof_T);
-                            int64_t v_143 = FloorDiv(v_142, 32);
-                            int64_t v_144 = (v_143 * 32);
-                            int64_t v_145 = (v_142 - v_144);
-                            bool v_146 = (v_145 == 0);
-                            bool v_147 = (v_125 && v_146);
-                            bool v_148 = (v_143 <= 65535);
-                            bool v_149 = (v_148 && v_132);
-                            bool v_150 = (v_147 && v_149);
-                            if (v_150) {
-                                AscendC::DataCopy(valueGm[v_140], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
-                            } else {
-                                AscendC::DataCopyPad(valueGm[v_140], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
-                            }
-                            buf1.FreeTensor(local_6);
+                        int64_t v_108 = 0;
+                        if (v_75) {
+                            int64_t v_109 = (i_4 * td.block_tables_dim1);
+                            int64_t v_110 = (v_109 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_110));
+                            v_108 = blk_3;
+                        } else {
+                            v_108 = int64_t(-1);
                         }
-                    } else {
-                        for (int64_t i_10 = 0; i_10 < td.HVA; i_10 += 1) {
-                            for (int64_t i_11 = 0; i_11 < td.A; i_11 += td.chunk1) {
-                                int64_t v_151 = (td.A - i_11);
-                                int64_t v_152 = (td.chunk1 < v_151 ? td.chunk1 : v_151);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_153 = (td.value_cache_dim3 * td.value_cache_dim2);
-                                int64_t v_154 = (v_153 * td.value_cache_dim1);
-                                int64_t v_155 = (v_25 * v_154);
-                                int64_t v_156 = (i_8 * td.value_cache_dim3);
-                                int64_t v_157 = (v_155 + v_156);
-                                int64_t v_158 = (i_10 * v_153);
-                                int64_t v_159 = (v_157 + v_158);
-                                int64_t v_160 = (v_159 + i_11);
-                                int64_t v_161 = (v_152 * td.sizeof_T);
-                                int64_t v_162 = FloorDiv(v_161, 32);
-                                int64_t v_163 = (v_162 * 32);
-                                int64_t v_164 = (v_161 - v_163);
-                                bool v_165 = (v_164 == 0);
-                                if (v_165) {
-                                    AscendC::DataCopy(local_7, value_cacheGm[v_160], static_cast<uint32_t>(v_152));
+                        bool v_111 = (v_108 >= 0);
+                        bool v_112 = (v_108 < td.NB);
+                        bool v_113 = (v_111 && v_112);
+                        if (v_113) {
+                            int64_t v_114 = (v_103 * n_2);
+                            int64_t v_115 = FloorDiv(v_114, v_82);
+                            int64_t v_116 = (v_106 * n_2);
+                            int64_t v_117 = FloorDiv(v_116, v_82);
+                            int64_t v_118 = (v_117 - v_115);
+                            for (int64_t i_7 = 0; i_7 < v_118; i_7 += 1) {
+                                int64_t v_119 = (td.A * td.sizeof_T);
+                                int64_t v_120 = (v_119 + 31);
+                                int64_t v_121 = FloorDiv(v_120, 32);
+                                int64_t v_122 = (v_121 * 32);
+                                int64_t v_123 = FloorDiv(v_122, td.sizeof_T);
+                                bool v_124 = (v_123 <= td.chunk0);
+                                if (v_124) {
+                                    int64_t v_125 = (v_123 > 1 ? v_123 : 1);
+                                    int64_t v_126 = FloorDiv(td.chunk0, v_125);
+                                    int64_t v_127 = (v_126 < 4095 ? v_126 : 4095);
+                                    for (int64_t i_8 = 0; i_8 < td.HKA; i_8 += v_127) {
+                                        int64_t v_128 = (td.HKA - i_8);
+                                        int64_t v_129 = (v_127 < v_128 ? v_127 : v_128);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_130 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                        int64_t v_131 = (v_130 * td.key_cache_dim1);
+                                        int64_t v_132 = (v_108 * v_131);
+                                        int64_t v_133 = (v_115 * td.key_cache_dim3);
+                                        int64_t v_134 = (v_132 + v_133);
+                                        int64_t v_135 = (i_7 * td.key_cache_dim3);
+                                        int64_t v_136 = (v_134 + v_135);
+                                        int64_t v_137 = (i_8 * v_130);
+                                        int64_t v_138 = (v_136 + v_137);
+                                        int64_t v_139 = (v_130 - td.A);
+                                        int64_t v_140 = (v_139 * td.sizeof_T);
+                                        int64_t v_141 = FloorDiv(v_119, 32);
+                                        int64_t v_142 = (v_141 * 32);
+                                        int64_t v_143 = (v_119 - v_142);
+                                        bool v_144 = (v_143 == 0);
+                                        int64_t v_145 = FloorDiv(v_140, 32);
+                                        int64_t v_146 = (v_145 * 32);
+                                        int64_t v_147 = (v_140 - v_146);
+                                        bool v_148 = (v_147 == 0);
+                                        bool v_149 = (v_144 && v_148);
+                                        bool v_150 = (v_145 <= 65535);
+                                        bool v_151 = (v_141 <= 65535);
+                                        bool v_152 = (v_150 && v_151);
+                                        bool v_153 = (v_149 && v_152);
+                                        if (v_153) {
+                                            AscendC::DataCopy(local, key_cacheGm[v_138], AscendC::DataCopyParams{static_cast<uint16_t>(v_129), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_130 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local, key_cacheGm[v_138], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_129), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_130 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf0.EnQue(local);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_154 = (row_2 * td.key_dim1);
+                                        int64_t v_155 = (td.A * td.HKA);
+                                        int64_t v_156 = (v_115 * v_155);
+                                        int64_t v_157 = (v_154 + v_156);
+                                        int64_t v_158 = (i_7 * v_155);
+                                        int64_t v_159 = (v_157 + v_158);
+                                        int64_t v_160 = (i_8 * td.A);
+                                        int64_t v_161 = (v_159 + v_160);
+                                        int64_t v_162 = (td.A - td.A);
+                                        int64_t v_163 = (v_162 * td.sizeof_T);
+                                        int64_t v_164 = FloorDiv(v_163, 32);
+                                        int64_t v_165 = (v_164 * 32);
+                                        int64_t v_166 = (v_163 - v_165);
+                                        bool v_167 = (v_166 == 0);
+                                        bool v_168 = (v_144 && v_167);
+                                        bool v_169 = (v_164 <= 65535);
+                                        bool v_170 = (v_169 && v_151);
+                                        bool v_171 = (v_168 && v_170);
+                                        if (v_171) {
+                                            AscendC::DataCopy(keyGm[v_161], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_129), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(keyGm[v_161], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_129), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf0.FreeTensor(local_2);
+                                    }
                                 } else {
-                                    AscendC::DataCopyPad(local_7, value_cacheGm[v_160], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                    for (int64_t i_9 = 0; i_9 < td.HKA; i_9 += 1) {
+                                        for (int64_t i_10 = 0; i_10 < td.A; i_10 += td.chunk0) {
+                                            int64_t v_172 = (td.A - i_10);
+                                            int64_t v_173 = (td.chunk0 < v_172 ? td.chunk0 : v_172);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_174 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                            int64_t v_175 = (v_174 * td.key_cache_dim1);
+                                            int64_t v_176 = (v_108 * v_175);
+                                            int64_t v_177 = (v_115 * td.key_cache_dim3);
+                                            int64_t v_178 = (v_176 + v_177);
+                                            int64_t v_179 = (i_7 * td.key_cache_dim3);
+                                            int64_t v_180 = (v_178 + v_179);
+                                            int64_t v_181 = (i_9 * v_174);
+                                            int64_t v_182 = (v_180 + v_181);
+                                            int64_t v_183 = (v_182 + i_10);
+                                            int64_t v_184 = (v_173 * td.sizeof_T);
+                                            int64_t v_185 = FloorDiv(v_184, 32);
+                                            int64_t v_186 = (v_185 * 32);
+                                            int64_t v_187 = (v_184 - v_186);
+                                            bool v_188 = (v_187 == 0);
+                                            if (v_188) {
+                                                AscendC::DataCopy(local_3, key_cacheGm[v_183], static_cast<uint32_t>(v_173));
+                                            } else {
+                                                AscendC::DataCopyPad(local_3, key_cacheGm[v_183], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_173 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf0.EnQue(local_3);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_189 = (row_2 * td.key_dim1);
+                                            int64_t v_190 = (td.A * td.HKA);
+                                            int64_t v_191 = (v_115 * v_190);
+                                            int64_t v_192 = (v_189 + v_191);
+                                            int64_t v_193 = (i_7 * v_190);
+                                            int64_t v_194 = (v_192 + v_193);
+                                            int64_t v_195 = (i_9 * td.A);
+                                            int64_t v_196 = (v_194 + v_195);
+                                            int64_t v_197 = (v_196 + i_10);
+                                            if (v_188) {
+                                                AscendC::DataCopy(keyGm[v_197], local_4, static_cast<uint32_t>(v_173));
+                                            } else {
+                                                AscendC::DataCopyPad(keyGm[v_197], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_173 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf0.FreeTensor(local_4);
+                                        }
+                                    }
                                 }
-                                buf1.EnQue(local_7);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_166 = (row * td.value_dim1);
-                                int64_t v_167 = (td.A * td.HVA);
-                                int64_t v_168 = (i_8 * v_167);
-                                int64_t v_169 = (v_166 + v_168);
-                                int64_t v_170 = (i_10 * td.A);
-                                int64_t v_171 = (v_169 + v_170);
-                                int64_t v_172 = (v_171 + i_11);
-                                if (v_165) {
-                                    AscendC::DataCopy(valueGm[v_172], local_8, static_cast<uint32_t>(v_152));
+                            }
+                            for (int64_t i_11 = 0; i_11 < v_118; i_11 += 1) {
+                                int64_t v_198 = (td.A * td.sizeof_T);
+                                int64_t v_199 = (v_198 + 31);
+                                int64_t v_200 = FloorDiv(v_199, 32);
+                                int64_t v_201 = (v_200 * 32);
+                                int64_t v_202 = FloorDiv(v_201, td.sizeof_T);
+                                bool v_203 = (v_202 <= td.chunk1);
+                                if (v_203) {
+                                    int64_t v_204 = (v_202 > 1 ? v_202 : 1);
+                                    int64_t v_205 = FloorDiv(td.chunk1, v_204);
+                                    int64_t v_206 = (v_205 < 4095 ? v_205 : 4095);
+                                    for (int64_t i_12 = 0; i_12 < td.HVA; i_12 += v_206) {
+                                        int64_t v_207 = (td.HVA - i_12);
+                                        int64_t v_208 = (v_206 < v_207 ? v_206 : v_207);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_209 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                        int64_t v_210 = (v_209 * td.value_cache_dim1);
+                                        int64_t v_211 = (v_108 * v_210);
+                                        int64_t v_212 = (v_115 * td.value_cache_dim3);
+                                        int64_t v_213 = (v_211 + v_212);
+                                        int64_t v_214 = (i_11 * td.value_cache_dim3);
+                                        int64_t v_215 = (v_213 + v_214);
+                                        int64_t v_216 = (i_12 * v_209);
+                                        int64_t v_217 = (v_215 + v_216);
+                                        int64_t v_218 = (v_209 - td.A);
+                                        int64_t v_219 = (v_218 * td.sizeof_T);
+                                        int64_t v_220 = FloorDiv(v_198, 32);
+                                        int64_t v_221 = (v_220 * 32);
+                                        int64_t v_222 = (v_198 - v_221);
+                                        bool v_223 = (v_222 == 0);
+                                        int64_t v_224 = FloorDiv(v_219, 32);
+                                        int64_t v_225 = (v_224 * 32);
+                                        int64_t v_226 = (v_219 - v_225);
+                                        bool v_227 = (v_226 == 0);
+                                        bool v_228 = (v_223 && v_227);
+                                        bool v_229 = (v_224 <= 65535);
+                                        bool v_230 = (v_220 <= 65535);
+                                        bool v_231 = (v_229 && v_230);
+                                        bool v_232 = (v_228 && v_231);
+                                        if (v_232) {
+                                            AscendC::DataCopy(local_5, value_cacheGm[v_217], AscendC::DataCopyParams{static_cast<uint16_t>(v_208), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_209 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local_5, value_cacheGm[v_217], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_208), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_209 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf1.EnQue(local_5);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_233 = (row_2 * td.value_dim1);
+                                        int64_t v_234 = (td.A * td.HVA);
+                                        int64_t v_235 = (v_115 * v_234);
+                                        int64_t v_236 = (v_233 + v_235);
+                                        int64_t v_237 = (i_11 * v_234);
+                                        int64_t v_238 = (v_236 + v_237);
+                                        int64_t v_239 = (i_12 * td.A);
+                                        int64_t v_240 = (v_238 + v_239);
+                                        int64_t v_241 = (td.A - td.A);
+                                        int64_t v_242 = (v_241 * td.sizeof_T);
+                                        int64_t v_243 = FloorDiv(v_242, 32);
+                                        int64_t v_244 = (v_243 * 32);
+                                        int64_t v_245 = (v_242 - v_244);
+                                        bool v_246 = (v_245 == 0);
+                                        bool v_247 = (v_223 && v_246);
+                                        bool v_248 = (v_243 <= 65535);
+                                        bool v_249 = (v_248 && v_230);
+                                        bool v_250 = (v_247 && v_249);
+                                        if (v_250) {
+                                            AscendC::DataCopy(valueGm[v_240], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_208), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(valueGm[v_240], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_208), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf1.FreeTensor(local_6);
+                                    }
                                 } else {
-                                    AscendC::DataCopyPad(valueGm[v_172], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                    for (int64_t i_13 = 0; i_13 < td.HVA; i_13 += 1) {
+                                        for (int64_t i_14 = 0; i_14 < td.A; i_14 += td.chunk1) {
+                                            int64_t v_251 = (td.A - i_14);
+                                            int64_t v_252 = (td.chunk1 < v_251 ? td.chunk1 : v_251);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_253 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                            int64_t v_254 = (v_253 * td.value_cache_dim1);
+                                            int64_t v_255 = (v_108 * v_254);
+                                            int64_t v_256 = (v_115 * td.value_cache_dim3);
+                                            int64_t v_257 = (v_255 + v_256);
+                                            int64_t v_258 = (i_11 * td.value_cache_dim3);
+                                            int64_t v_259 = (v_257 + v_258);
+                                            int64_t v_260 = (i_13 * v_253);
+                                            int64_t v_261 = (v_259 + v_260);
+                                            int64_t v_262 = (v_261 + i_14);
+                                            int64_t v_263 = (v_252 * td.sizeof_T);
+                                            int64_t v_264 = FloorDiv(v_263, 32);
+                                            int64_t v_265 = (v_264 * 32);
+                                            int64_t v_266 = (v_263 - v_265);
+                                            bool v_267 = (v_266 == 0);
+                                            if (v_267) {
+                                                AscendC::DataCopy(local_7, value_cacheGm[v_262], static_cast<uint32_t>(v_252));
+                                            } else {
+                                                AscendC::DataCopyPad(local_7, value_cacheGm[v_262], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_252 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf1.EnQue(local_7);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_268 = (row_2 * td.value_dim1);
+                                            int64_t v_269 = (td.A * td.HVA);
+                                            int64_t v_270 = (v_115 * v_269);
+                                            int64_t v_271 = (v_268 + v_270);
+                                            int64_t v_272 = (i_11 * v_269);
+                                            int64_t v_273 = (v_271 + v_272);
+                                            int64_t v_274 = (i_13 * td.A);
+                                            int64_t v_275 = (v_273 + v_274);
+                                            int64_t v_276 = (v_275 + i_14);
+                                            if (v_267) {
+                                                AscendC::DataCopy(valueGm[v_276], local_8, static_cast<uint32_t>(v_252));
+                                            } else {
+                                                AscendC::DataCopyPad(valueGm[v_276], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_252 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf1.FreeTensor(local_8);
+                                        }
+                                    }
                                 }
-                                buf1.FreeTensor(local_8);
+                            }
+                        } else {
+                            int64_t v_277 = (row_2 + n_2);
+                            int64_t v_278 = (v_277 - row_2);
+                            int64_t v_279 = (v_278 > 0 ? v_278 : 0);
+                            int64_t v_280 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_281 = (v_103 * v_279);
+                            int64_t v_282 = FloorDiv(v_281, v_82);
+                            int64_t v_283 = (v_106 * v_279);
+                            int64_t v_284 = FloorDiv(v_283, v_82);
+                            int64_t v_285 = (v_284 - v_282);
+                            int64_t v_286 = (v_285 * v_280);
+                            for (int64_t i_15 = 0; i_15 < v_286; i_15 += td.chunk2) {
+                                int64_t v_287 = (v_286 - i_15);
+                                int64_t v_288 = (td.chunk2 < v_287 ? td.chunk2 : v_287);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_288);
+                                buf2.EnQue(local_9);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_289 = (row_2 * td.key_dim1);
+                                int64_t v_290 = (v_282 * td.key_dim1);
+                                int64_t v_291 = (v_289 + v_290);
+                                int64_t v_292 = (v_291 + i_15);
+                                int64_t v_293 = (v_288 * td.sizeof_T);
+                                int64_t v_294 = FloorDiv(v_293, 32);
+                                int64_t v_295 = (v_294 * 32);
+                                int64_t v_296 = (v_293 - v_295);
+                                bool v_297 = (v_296 == 0);
+                                if (v_297) {
+                                    AscendC::DataCopy(keyGm[v_292], local_10, static_cast<uint32_t>(v_288));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_292], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_288 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_10);
+                            }
+                            int64_t v_298 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_299 = (v_285 * v_298);
+                            for (int64_t i_16 = 0; i_16 < v_299; i_16 += td.chunk3) {
+                                int64_t v_300 = (v_299 - i_16);
+                                int64_t v_301 = (td.chunk3 < v_300 ? td.chunk3 : v_300);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_301);
+                                buf3.EnQue(local_11);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_302 = (row_2 * td.value_dim1);
+                                int64_t v_303 = (v_282 * td.value_dim1);
+                                int64_t v_304 = (v_302 + v_303);
+                                int64_t v_305 = (v_304 + i_16);
+                                int64_t v_306 = (v_301 * td.sizeof_T);
+                                int64_t v_307 = FloorDiv(v_306, 32);
+                                int64_t v_308 = (v_307 * 32);
+                                int64_t v_309 = (v_306 - v_308);
+                                bool v_310 = (v_309 == 0);
+                                if (v_310) {
+                                    AscendC::DataCopy(valueGm[v_305], local_12, static_cast<uint32_t>(v_301));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_305], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_301 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_12);
                             }
                         }
                     }
+                    int64_t v_311 = (v_70 + v_82);
+                    v_72 = v_311;
+                } else {
+                    v_72 = v_70;
                 }
-            } else {
-                int64_t v_173 = (row + n);
-                int64_t v_174 = (v_173 - row);
-                int64_t v_175 = (v_174 > 0 ? v_174 : 0);
-                int64_t v_176 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_177 = (v_175 * v_176);
-                for (int64_t i_12 = 0; i_12 < v_177; i_12 += td.chunk2) {
-                    int64_t v_178 = (v_177 - i_12);
-                    int64_t v_179 = (td.chunk2 < v_178 ? td.chunk2 : v_178);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_179);
-                    buf2.EnQue(local_9);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_180 = (row * td.key_dim1);
-                    int64_t v_181 = (v_180 + i_12);
-                    int64_t v_182 = (v_179 * td.sizeof_T);
-                    int64_t v_183 = FloorDiv(v_182, 32);
-                    int64_t v_184 = (v_183 * 32);
-                    int64_t v_185 = (v_182 - v_184);
-                    bool v_186 = (v_185 == 0);
-                    if (v_186) {
-                        AscendC::DataCopy(keyGm[v_181], local_10, static_cast<uint32_t>(v_179));
-                    } else {
-                        AscendC::DataCopyPad(keyGm[v_181], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_179 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf2.FreeTensor(local_10);
-                }
-                int64_t v_187 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_188 = (v_175 * v_187);
-                for (int64_t i_13 = 0; i_13 < v_188; i_13 += td.chunk3) {
-                    int64_t v_189 = (v_188 - i_13);
-                    int64_t v_190 = (td.chunk3 < v_189 ? td.chunk3 : v_189);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_190);
-                    buf3.EnQue(local_11);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_191 = (row * td.value_dim1);
-                    int64_t v_192 = (v_191 + i_13);
-                    int64_t v_193 = (v_190 * td.sizeof_T);
-                    int64_t v_194 = FloorDiv(v_193, 32);
-                    int64_t v_195 = (v_194 * 32);
-                    int64_t v_196 = (v_193 - v_195);
-                    bool v_197 = (v_196 == 0);
-                    if (v_197) {
-                        AscendC::DataCopy(valueGm[v_192], local_12, static_cast<uint32_t>(v_190));
-                    } else {
-                        AscendC::DataCopyPad(valueGm[v_192], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_190 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf3.FreeTensor(local_12);
-                }
+                v_70 = v_72;
             }
+            v_55 = v_70;
+        } else {
+            v_55 = v_53;
         }
-        int64_t v_198 = (v_3 + v_17);
-        v_3 = v_198;
+        v_53 = v_55;
     }
 }
 

@@ -24,6 +24,7 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t v_11;
     int64_t v_12;
     int64_t v_13;
+    int64_t sizeof_T;
     int64_t chunk0;
     int64_t chunk1;
     int64_t chunk2;
@@ -32,7 +33,6 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t key_cache_dim1;
     int64_t key_cache_dim2;
     int64_t key_cache_dim3;
-    int64_t sizeof_T;
     int64_t key_dim0;
     int64_t key_dim1;
     int64_t key_dim2;
@@ -75,11 +75,11 @@ struct GatherPaKvCacheKey2TilingData {
     int64_t v_7;
     int64_t v_8;
     int64_t v_9;
+    int64_t sizeof_T;
     int64_t chunk0;
     int64_t chunk1;
     int64_t chunk2;
     int64_t chunk3;
-    int64_t sizeof_T;
     int64_t key_cache_dim0;
     int64_t key_cache_dim1;
     int64_t key_cache_dim2;

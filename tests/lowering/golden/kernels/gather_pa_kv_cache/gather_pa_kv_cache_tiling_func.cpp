@@ -148,6 +148,7 @@ static ge::graphStatus TilingFuncKey1(gert::TilingContext* context)
     tiling->v_11 = v_32;
     tiling->v_12 = v_34;
     tiling->v_13 = v_35;
+    tiling->sizeof_T = v_23;
     int64_t v_36 = static_cast<int64_t>(platform.GetCoreNumAiv());
     int64_t v_37 = (1 > v_36 ? 1 : v_36);
     int64_t v_38 = (v_37 < v_36 ? v_37 : v_36);
@@ -178,7 +179,6 @@ static ge::graphStatus TilingFuncKey1(gert::TilingContext* context)
     tiling->key_cache_dim1 = BS;
     tiling->key_cache_dim2 = NH;
     tiling->key_cache_dim3 = DK;
-    tiling->sizeof_T = v_23;
     tiling->key_dim0 = TOK;
     tiling->key_dim1 = v_31;
     tiling->key_dim2 = v_32;
@@ -355,6 +355,7 @@ static ge::graphStatus TilingFuncKey2(gert::TilingContext* context)
     tiling->v_7 = v_33;
     tiling->v_8 = HK;
     tiling->v_9 = HV;
+    tiling->sizeof_T = v_10;
     int64_t v_34 = static_cast<int64_t>(platform.GetCoreNumAiv());
     int64_t v_35 = (1 > v_34 ? 1 : v_34);
     int64_t v_36 = (v_35 < v_34 ? v_35 : v_34);
@@ -381,7 +382,6 @@ static ge::graphStatus TilingFuncKey2(gert::TilingContext* context)
     tiling->chunk1 = v_52;
     tiling->chunk2 = v_52;
     tiling->chunk3 = v_52;
-    tiling->sizeof_T = v_10;
     tiling->key_cache_dim0 = NB;
     tiling->key_cache_dim1 = HKA;
     tiling->key_cache_dim2 = BS;
