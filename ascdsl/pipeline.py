@@ -29,8 +29,8 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
     ("allocated", AllocateBuffers()),
     ("ascendc", LowerToAscendC()),
     ("synced", InsertSync()),
-    ("specialized", Specialize()),
     ("clean", Cleanup()),
+    ("specialized", Specialize()),
 )
 STAGES = tuple(name for name, _ in PIPELINE)
 

@@ -222,9 +222,10 @@ static ge::graphStatus TilingFuncKey1(gert::TilingContext* context)
     }
     tiling->seq_offset_numel = v_69;
     int64_t v_70 = (is_seq_lens_cumsum ? 1 : 0);
-    int64_t v_71 = (seq_offset_present ? 2 : 0);
-    int64_t v_72 = (v_70 + v_71);
-    context->SetTilingKey(static_cast<uint64_t>(1 + v_72));
+    int64_t v_71 = (0 + v_70);
+    int64_t v_72 = (seq_offset_present ? 2 : 0);
+    int64_t v_73 = (v_71 + v_72);
+    context->SetTilingKey(static_cast<uint64_t>(1 + v_73));
     size_t* workspace = context->GetWorkspaceSizes(1);
     workspace[0] = platform.GetLibApiWorkSpaceSize();
     return ge::GRAPH_SUCCESS;
@@ -428,9 +429,10 @@ static ge::graphStatus TilingFuncKey5(gert::TilingContext* context)
     }
     tiling->seq_offset_numel = v_65;
     int64_t v_66 = (is_seq_lens_cumsum ? 1 : 0);
-    int64_t v_67 = (seq_offset_present ? 2 : 0);
-    int64_t v_68 = (v_66 + v_67);
-    context->SetTilingKey(static_cast<uint64_t>(5 + v_68));
+    int64_t v_67 = (0 + v_66);
+    int64_t v_68 = (seq_offset_present ? 2 : 0);
+    int64_t v_69 = (v_67 + v_68);
+    context->SetTilingKey(static_cast<uint64_t>(5 + v_69));
     size_t* workspace = context->GetWorkspaceSizes(1);
     workspace[0] = platform.GetLibApiWorkSpaceSize();
     return ge::GRAPH_SUCCESS;
