@@ -243,9 +243,11 @@ def gather_nz_small_case() -> Case:
 
 
 def cases(quick: bool) -> list[Case]:
+    from nsa_cases import nsa_doc_case, nsa_small_case
+
     if quick:
-        return [vadd_case(1 << 14), gather_small_case(), gather_nz_small_case()]
-    return [vadd_case(1 << 20), gather_doc_case(), gather_nz_doc_case()]
+        return [vadd_case(1 << 14), gather_small_case(), gather_nz_small_case(), nsa_small_case()]
+    return [vadd_case(1 << 20), gather_doc_case(), gather_nz_doc_case(), nsa_doc_case()]
 
 
 # Later operators' cases, listed so that the tables show them; they have no kernel yet: (op, case, shape).

@@ -31,7 +31,8 @@ class KernelRef:
 VADD = KernelRef("vadd", "examples/vadd.py")
 GATHER = KernelRef("gather_pa_kv_cache", "ops/gather_pa_kv_cache.py:gather_pa_kv_cache_norm")
 GATHER_NZ = KernelRef("gather_pa_kv_cache_nz", "ops/gather_pa_kv_cache.py:gather_pa_kv_cache_nz")
-KERNELS = (VADD, GATHER, GATHER_NZ)
+NSA = KernelRef("nsa_compress_with_cache", "ops/nsa_compress_with_cache.py:nsa_compress_with_cache_kernel")
+KERNELS = (VADD, GATHER, GATHER_NZ, NSA)
 
 
 def fresh(k: Kernel) -> Kernel:

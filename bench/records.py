@@ -37,7 +37,9 @@ QUALITY_RECORD_METRICS = (
     "model_a2_floor_us",
     *(f"{m}@{s}" for s in SOURCES for m in QUALITY_METRICS),
 )
-ALL_METRICS = COMPILE_METRICS + SPEED_METRICS + QUALITY_RECORD_METRICS
+# The NsaCompressWithCache grid: cores that did DMA, and the work items (compressing batch x head).
+GRID_METRICS = ("busy_cores@emu", "work_items")
+ALL_METRICS = COMPILE_METRICS + SPEED_METRICS + QUALITY_RECORD_METRICS + GRID_METRICS
 
 
 def clean(value: Any) -> Any:

@@ -33,6 +33,7 @@ from ascdsl.lowering.compile import compile_project, compile_sources
 from cases import PENDING, Case, cases, same_bits
 from kernel_quality import QUALITY_METRICS, quality
 from kernels import GATHER, KERNELS, VADD, KernelRef
+from nsa_grid import bench_nsa_grid, grid_targets
 from paths import cache_dir
 from report import markdown
 from runners import AscendcRunner, EmulatorRunner, tile_runner
@@ -285,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ascdsl-bench-") as tmp:
         for case in all_cases:
             bench_case(rec, case, runs, emu, Path(tmp))
+        grid_notes = [] if args.quick else bench_nsa_grid(rec, emu, Path(tmp), log)
     add_pending(rec)
 
     if args.json:
@@ -330,8 +332,9 @@ def main(argv: list[str] | None = None) -> int:
             "balance: most GM bytes on one core ÷ mean over the cores that moved any; cores used: cores that moved any "
             "GM bytes, of those launched (block_dim).",
             *agreement(rec, all_cases),
+            *grid_notes,
         ],
-        "targets": targets(rec, args.quick, emu),
+        "targets": targets(rec, args.quick, emu) + ([] if args.quick else grid_targets(rec)),
     }
     text = markdown(rec, meta)
     if args.write:

@@ -37,10 +37,22 @@ def _gather_entry(args: dict[str, Any]) -> None:
     )
 
 
+def _nsa_entry(args: dict[str, Any]) -> None:
+    from ascdsl.ops import nsa_compress_with_cache
+
+    nsa_compress_with_cache(
+        args["input"], args["weight"], args["slot_mapping"], args["act_seq_len"].tolist(), args["block_table"],
+        args["layout"], args["compress_block_size"], args["compress_stride"], args["act_seq_len_type"],
+        args["page_block_size"], args["output_cache"], backend="interp",
+    )
+
+
 def tile_runner(case: Case, kernel: Kernel) -> Callable[[dict[str, Any]], None]:
     """The user-facing CPU path: the operator's Python entry where it has one, else ascdsl.runtime.run."""
     if case.op.startswith("gather_pa_kv_cache"):
         return _gather_entry
+    if case.op == "nsa_compress_with_cache":
+        return _nsa_entry
     return lambda args: run_kernel(kernel, args, backend="interp")
 
 

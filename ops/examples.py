@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
+from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache
 
 from ascdsl.errors import BackendUnavailableError
 
@@ -36,7 +37,23 @@ def _gather_doc_example(backend: str) -> bool:
     return bool(np.all(key.view(np.uint16) == 1) and np.all(value.view(np.uint16) == 1))
 
 
-EXAMPLES = (Example("GatherPaKvCache doc example (Norm, fp16, seq_offset)", _gather_doc_example),)
+def _nsa_doc_example(backend: str) -> bool:
+    """aclnnNsaCompressWithCache doc example: batch 0 compresses 32 tokens of ones with weights of one, so
+    output_cache row 0 becomes 32.0 (flat 4592..4607 print 32.0, 4608..4623 print 1.0); the rest stays 1.0."""
+    input_ = np.ones((16, 128, 24, 192), np.float16)
+    weight = np.ones((32, 24), np.float16)
+    out = np.ones((512, 24, 192), np.float16)
+    nsa_compress_with_cache(input_, weight, np.zeros(4, np.int32), [32, 0, 0, 0], np.zeros((4, 4), np.int32), "TND",
+                            32, 16, 1, 128, out, backend=backend)
+    flat = out.reshape(-1)
+    printed = bool(np.all(flat[4592:4608] == 32.0) and np.all(flat[4608:4624] == 1.0))
+    return printed and bool(np.all(out[0] == 32.0) and np.all(out[1:] == 1.0))
+
+
+EXAMPLES = (
+    Example("GatherPaKvCache doc example (Norm, fp16, seq_offset)", _gather_doc_example),
+    Example("NsaCompressWithCache doc example (fp16, cbs 32, one batch of 24 heads)", _nsa_doc_example),
+)
 BACKENDS = ("interp", "emu", "npu")
 
 

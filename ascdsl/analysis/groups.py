@@ -71,6 +71,29 @@ def sinks_in(op: Operation) -> list[Operation]:
 Rebuilder = Callable[[SSAValue], SSAValue]
 
 
+def rebuilt_op(op: Operation, get: Rebuilder, view: Rebuilder, res_type: TileType, sizes: list[SSAValue]) -> Operation:
+    """`op` (a load, full or elementwise tile op) re-made with result type `res_type`, operands mapped by `get`
+    and a load's GM view by `view`; `sizes` are the run-time sizes of the new tile (for `full`)."""
+    new: Operation
+    if isinstance(op, t.LoadOp):
+        new = t.LoadOp(view(op.source), res_type)
+    elif isinstance(op, t.FullOp):
+        new = t.FullOp(sizes, get(op.value), res_type)
+    elif isinstance(op, t.CmpOp):
+        new = t.CmpOp(get(op.lhs), get(op.rhs), op.predicate.data, res_type)
+    elif isinstance(op, t.WhereOp):
+        new = t.WhereOp(get(op.cond), get(op.lhs), get(op.rhs), res_type)
+    elif isinstance(op, t.UnaryOp):
+        new = t.UnaryOp(get(op.source), op.kind.data)
+    elif isinstance(op, t.CastOp):
+        new = t.CastOp(get(op.source), op.round.data, res_type)
+    else:
+        assert isinstance(op, t._BinaryOp)
+        new = type(op)(get(op.lhs), get(op.rhs), res_type)
+    new.location = op.location
+    return new
+
+
 def rebuild(
     group: Group, view: Rebuilder, dims: tuple[int | str, ...], sizes: list[SSAValue], add: Callable[[Operation], None]
 ) -> list[Operation]:
@@ -88,24 +111,9 @@ def rebuild(
         return mapping.get(v, v)
 
     for op in group.tree:
-        new: Operation
         res_type = op.results[0].type
         assert isinstance(res_type, TileType)
-        if isinstance(op, t.LoadOp):
-            new = t.LoadOp(view(op.source), tile_type(res_type.element))
-        elif isinstance(op, t.FullOp):
-            new = t.FullOp(sizes, get(op.value), tile_type(res_type.element))
-        elif isinstance(op, t.CmpOp):
-            new = t.CmpOp(get(op.lhs), get(op.rhs), op.predicate.data, tile_type(res_type.element))
-        elif isinstance(op, t.WhereOp):
-            new = t.WhereOp(get(op.cond), get(op.lhs), get(op.rhs), tile_type(res_type.element))
-        elif isinstance(op, t.UnaryOp):
-            new = t.UnaryOp(get(op.source), op.kind.data)
-        elif isinstance(op, t.CastOp):
-            new = t.CastOp(get(op.source), op.round.data, tile_type(res_type.element))
-        else:
-            assert isinstance(op, t._BinaryOp)
-            new = type(op)(get(op.lhs), get(op.rhs), tile_type(res_type.element))
+        new = rebuilt_op(op, get, view, tile_type(res_type.element), sizes)
         new.location = op.location
         add(new)
         made.append(new)

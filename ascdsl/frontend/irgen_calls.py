@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from xdsl.dialects import arith
@@ -231,11 +232,25 @@ class CallGen(ExprGen):
                 raise DslError(f"unknown rounding mode {mode!r}", rspan, f"one of {', '.join(t.ROUND_MODES)}")
         return self.emit1(t.CastOp(src, mode, TileType(element, sty.shape)), node.span)
 
+    def default_round(self, src: Attribute, dst: Attribute) -> str:
+        """Round half to even whenever precision can be lost; `none` for exact conversions. A dtype variable
+        converts exactly when every dtype of its domain does (f16 or bf16 to f32)."""
+        sources = self._candidates(src)
+        targets = self._candidates(dst)
+        if sources is None or targets is None:
+            return "rint"
+        modes = {self._round_between(a, b) for a in sources for b in targets}
+        return "none" if modes == {"none"} else "rint"
+
+    def _candidates(self, element: Attribute) -> list[Attribute] | None:
+        if isinstance(element, DTypeVarAttr):
+            return self.dtype_domain(element.var.data)  # type: ignore[attr-defined]
+        return [element]
+
     @staticmethod
-    def default_round(src: Attribute, dst: Attribute) -> str:
-        """Round half to even whenever precision can be lost; `none` for exact conversions."""
+    def _round_between(src: Attribute, dst: Attribute) -> str:
         a, b = dtypes.from_mlir(src), dtypes.from_mlir(dst)
-        if isinstance(src, DTypeVarAttr) or isinstance(dst, DTypeVarAttr) or a is None or b is None:
+        if a is None or b is None:
             return "rint"
         if a.is_float and (not b.is_float or b.itemsize < a.itemsize or (a.name, b.name) == ("f16", "bf16")):
             return "rint"
@@ -293,7 +308,28 @@ class CallGen(ExprGen):
             v = self.as_int(x, xspan, "operand")
             neg = self.emit1(arith.SubiOp(self.const_int(0, xspan), v), node.span)
             return self.emit1(arith.MaxSIOp(v, neg), node.span)
+        if kind(x) == "float" and name in ("floor", "ceil"):
+            return self._round_scalar(x, node.span, name)  # type: ignore[arg-type]
+        if isinstance(x, Py) and name in ("floor", "ceil") and isinstance(x.value, int | float) and not isinstance(x.value, bool):
+            return Py(float(math.floor(x.value) if name == "floor" else math.ceil(x.value)))
         return self.emit1(t.UnaryOp(self._tile(x, xspan, f"the argument of {name}"), name), node.span)
+
+    def _round_scalar(self, x: SSAValue, span: Span, name: str) -> SSAValue:
+        """floor / ceil of a float scalar, as a float: truncate, then step down (floor of a negative non-integer)
+        or up (ceil of a positive one). Floats of magnitude 2**23 and above are integers already (and may not fit
+        the truncation), so they are returned as they are."""
+        whole = self.emit1(arith.SIToFPOp(self.emit1(arith.FPToSIOp(x, I64), span), F32), span)
+        one = self.const_float(1.0, span)
+        if name == "floor":
+            stepped = self.emit1(arith.SubfOp(whole, one), span)
+            off = self.emit1(arith.CmpfOp(x, whole, "olt"), span)
+        else:
+            stepped = self.emit1(arith.AddfOp(whole, one), span)
+            off = self.emit1(arith.CmpfOp(x, whole, "ogt"), span)
+        rounded = self.emit1(arith.SelectOp(off, stepped, whole), span)
+        magnitude = self.emit1(arith.MaximumfOp(x, self.emit1(arith.NegfOp(x), span)), span)
+        small = self.emit1(arith.CmpfOp(magnitude, self.const_float(float(2**23), span), "olt"), span)
+        return self.emit1(arith.SelectOp(small, rounded, x), span)
 
     def builtin_abs(self, node: ast.Call) -> Value:
         return self._unary(node, "abs")

@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 
+from ascdsl.analysis.accumulators import accumulation_of, accumulation_plan
 from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import group_of, sinks_in
 from ascdsl.dialects import ascendc
@@ -22,6 +23,7 @@ from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import DslError
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
+from ascdsl.passes.ub_tiling_accumulate import ACC_ATTR
 from ascdsl.targets import Target, get_target
 
 BUFFER_ATTR = "ascdsl.buffer"  # on a group op: the buffer its result lives in
@@ -33,6 +35,16 @@ def _describe(spec: BufferSpec, name: str) -> str:
     return f"{name} ({spec.role}, depth {spec.depth}, for {what})"
 
 
+def _plan_of(sink: Operation) -> list[BufferSpec]:
+    """The buffers of a strip-mined data-movement group or accumulation group."""
+    if ACC_ATTR in sink.attributes:
+        acc = accumulation_of(sink)
+        if acc is None:
+            raise DslError("internal: a strip-mined accumulation lost its shape", span_of_location(sink.location))
+        return accumulation_plan(acc)
+    return buffer_plan(group_of(sink))
+
+
 def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp]:
     decls: list[ascendc.BufferOp] = []
     users: list[tuple[str, Operation]] = []
@@ -40,12 +52,12 @@ def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp
     # the group's buffers: they are keyed by the group's chunk field.
     by_field: dict[str, list[str]] = {}
     for sink in sinks_in(kernel):
-        field = sink.attributes.get(CHUNK_ATTR)
+        field = sink.attributes.get(CHUNK_ATTR) or sink.attributes.get(ACC_ATTR)
         if not isinstance(field, StringAttr):
             continue
-        group = group_of(sink)
+        plan = _plan_of(sink)
         names = by_field.setdefault(field.data, [])
-        for i, spec in enumerate(buffer_plan(group)):
+        for i, spec in enumerate(plan):
             holder = spec.producer if spec.producer is not None else sink
             if i < len(names):
                 holder.attributes[BUFFER_ATTR] = StringAttr(names[i])

@@ -107,7 +107,7 @@ def fold_from(values: Iterable[SSAValue], ctx: Context) -> None:
 def drop_dead(region: Region) -> None:
     """Erase pure ops whose results nobody uses (users first, so chains go in one sweep)."""
     for op in reversed(list(region.walk())):
-        if op.parent is not None and op.results and all(not r.uses for r in op.results):
-            if op.has_trait(Pure) or op.dialect_name() == "arith":
-                op.detach()
-                op.erase()
+        unused = op.parent is not None and op.results and all(not r.uses for r in op.results)
+        if unused and (op.has_trait(Pure) or op.dialect_name() == "arith"):
+            op.detach()
+            op.erase()

@@ -28,6 +28,7 @@ from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
+from ascdsl.passes.distribute_accumulate import distribute_accumulation
 from ascdsl.passes.distribute_bytes import ByteDistribution
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 
@@ -189,7 +190,7 @@ def distribute_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
             else:
                 _distribute_parallel(op, hv)
         elif isinstance(op, SINKS):
-            if not _distribute_group(op, hv):
+            if not _distribute_group(op, hv) and not distribute_accumulation(op, hv, core_range):
                 _only_core0(op)
         elif not isinstance(op, t.ReturnOp) and _writes(op):
             _only_core0(op)

@@ -28,7 +28,9 @@ from ascdsl.frontend.irgen import span_of_location
 from ascdsl.passes.allocate_buffers import BUFFER_ATTR
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
+from ascdsl.passes.lower_accumulate import AccumulationLowering
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
+from ascdsl.passes.ub_tiling_accumulate import ACC_ATTR
 
 # What the Atlas A2 vector unit computes in each op (Ascend C static_asserts), by DSL dtype name.
 VECTOR_DTYPES: dict[str, set[str]] = {
@@ -53,7 +55,7 @@ _UNARY = {"abs": "Abs", "exp": "Exp", "sqrt": "Sqrt"}
 _NO_CAST = {("f32", "i8"), ("bf16", "f16")}
 
 
-class _Lowering:
+class _Lowering(AccumulationLowering):
     def __init__(self, kernel: t.KernelOp, hv: HostValues) -> None:
         self.kernel = kernel
         self.hv = hv
@@ -447,6 +449,8 @@ class _Lowering:
                 for op in reversed(group.tree):
                     op.detach()
                     op.erase(safe_erase=False)
+            elif ACC_ATTR in sink.attributes:
+                self.lower_accumulation(sink)
             else:
                 self.unsupported(sink, f"{sink.name} of a tile the compiler cannot strip-mine (a broadcast or reduction)")
         for op in list(self.kernel.body.walk()):

@@ -16,7 +16,8 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
-from ascdsl.analysis.buffers import buffer_plan
+from ascdsl.analysis.accumulators import accumulation_plan, accumulations_in
+from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import Group, erase_group, group_of, rebuild, sinks_in
 from ascdsl.analysis.views import contiguous_suffix
 from ascdsl.dialects import host
@@ -24,18 +25,19 @@ from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
+from ascdsl.passes.ub_tiling_accumulate import tile_accumulation
 
 CHUNK_ATTR = "ascdsl.chunk"
 MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
 
 
-def _group_costs(hv: HostValues, group: Group) -> tuple[SSAValue, SSAValue]:
-    """Host: (UB bytes one element of the group costs over all its buffers, the chunk alignment in elements:
+def _plan_costs(hv: HostValues, plan: list[BufferSpec]) -> tuple[SSAValue, SSAValue]:
+    """Host: (UB bytes one element of a group costs over all its buffers, the chunk alignment in elements:
     whole 32-byte blocks of the smallest element)."""
     h = hv.host
     per_elem = h.const(0)
     smallest: SSAValue | None = None
-    for buf in buffer_plan(group):
+    for buf in plan:
         size = hv.host_sizeof(buf.element)
         per_elem = h.add_(per_elem, h.mul(h.const(buf.depth), size))
         smallest = size if smallest is None else h.min_(smallest, size)
@@ -43,14 +45,14 @@ def _group_costs(hv: HostValues, group: Group) -> tuple[SSAValue, SSAValue]:
     return h.max_(per_elem, h.const(1)), h.floordiv(h.const(32), smallest)
 
 
-def _chunk_fields(hv: HostValues, groups: list[Group]) -> list[str]:
+def _chunk_fields(hv: HostValues, plans: list[list[BufferSpec]]) -> list[str]:
     """Each group first gets its smallest chunk (one aligned unit), then an equal share of what is left, so the
     buffers of all groups together never exceed the budget."""
     h = hv.host
-    costs = [_group_costs(hv, g) for g in groups]
+    costs = [_plan_costs(hv, p) for p in plans]
     minimums = [h.mul(per, align) for per, align in costs]
     spare = h.max_(h.const(0), h.sub(h.v(host.UbBytesOp()), _sum(h, minimums)))
-    extra = h.floordiv(spare, h.const(len(groups)))
+    extra = h.floordiv(spare, h.const(len(plans)))
     names = []
     for i, ((per, align), least) in enumerate(zip(costs, minimums, strict=True)):
         elems = h.floordiv(h.add_(least, extra), per)
@@ -146,10 +148,15 @@ def _uniform_elements(group: Group) -> bool:
 def tile_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
     hv = HostValues(kernel, func)
     groups = [g for g in (group_of(s) for s in sinks_in(kernel)) if g.elementwise]
-    if not groups:
+    accumulations = accumulations_in(kernel)
+    if not groups and not accumulations:
         return
-    for g, field in zip(groups, _chunk_fields(hv, groups), strict=True):
+    plans = [buffer_plan(g) for g in groups] + [accumulation_plan(a) for a in accumulations]
+    fields = _chunk_fields(hv, plans)
+    for g, field in zip(groups, fields, strict=False):
         _tile_group(g, field, hv)
+    for a, field in zip(accumulations, fields[len(groups):], strict=True):
+        tile_accumulation(a, field)
 
 
 @dataclass(frozen=True)

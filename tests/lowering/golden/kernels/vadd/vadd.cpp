@@ -10,6 +10,28 @@ __aicore__ inline int64_t FloorDiv(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+// Whether two element types are one (a cast between them is a copy).
+template <typename A, typename B>
+struct IsSameType {
+    static constexpr bool value = false;
+};
+template <typename A>
+struct IsSameType<A, A> {
+    static constexpr bool value = true;
+};
+
+// A cast from or to a dtype variable that may be the other type itself (f32 -> f32): Cast does not take equal
+// types, so that case is a copy (x * 1 is exact). The call site names the RoundMode.
+template <typename D, typename S>
+__aicore__ inline void CastOrCopy(const AscendC::LocalTensor<D>& dst, const AscendC::LocalTensor<S>& src, AscendC::RoundMode mode, uint32_t count)
+{
+    if constexpr (IsSameType<D, S>::value) {
+        AscendC::Muls(dst, src, static_cast<D>(1), static_cast<int32_t>(count));
+    } else {
+        AscendC::Cast(dst, src, mode, count);  // mode: named by the caller
+    }
+}
+
 // Duplicate takes 2- and 4-byte elements; 1-byte elements are filled as pairs of bytes.
 template <typename T>
 __aicore__ inline void FillLocal(const AscendC::LocalTensor<T>& dst, T value, int64_t count)
