@@ -17,6 +17,7 @@ from ascdsl.passes.distribute import DistributeCores
 from ascdsl.passes.host_device_split import HostDeviceSplit
 from ascdsl.passes.insert_sync import InsertSync
 from ascdsl.passes.lower_to_ascendc import LowerToAscendC
+from ascdsl.passes.specialize import Specialize
 from ascdsl.passes.ub_tiling import TileToUB
 
 # (stage name, the pass that produces it from the previous stage)
@@ -29,6 +30,7 @@ PIPELINE: tuple[tuple[str, ModulePass | None], ...] = (
     ("ascendc", LowerToAscendC()),
     ("synced", InsertSync()),
     ("clean", Cleanup()),
+    ("specialized", Specialize()),
 )
 STAGES = tuple(name for name, _ in PIPELINE)
 

@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         "speed_notes": [
             f"Runs: numpy {runs.numpy}, interpreters {runs.interp}, emulator {runs.emu}, each after one untimed run "
             '(which builds the kernel IR or the emulator binary). tile stage: the operator\'s Python entry with backend="interp" (ascdsl.runtime.run for '
-            "vadd); ascendc stage: the kernel lowered to the `clean` stage (lowering not timed), run core by core "
+            "vadd); ascendc stage: the kernel lowered to the last stage (`specialized`) (lowering not timed), run core by core "
             "with the simulated UB; numpy: bench/numpy_refs.py, one fancy-index gather per tensor for "
             "GatherPaKvCache.",
             *(

@@ -1,5 +1,5 @@
 """Running a case on each CPU runner: the tile-stage interpreter (the operator entry, backend="interp"), the
-ascendc-stage interpreter (the kernel lowered to the `clean` stage, with per-core counters) and the emulator."""
+ascendc-stage interpreter (the kernel lowered to the last stage, with per-core counters) and the emulator."""
 
 from __future__ import annotations
 
@@ -58,13 +58,13 @@ def tile_runner(case: Case, kernel: Kernel) -> Callable[[dict[str, Any]], None]:
 
 @dataclass
 class AscendcRunner:
-    """The kernel lowered once to the `clean` stage (the Ascend C the printer reads), run per core."""
+    """The kernel lowered once to the last stage (the Ascend C the printer reads), run per core."""
 
     kernel: Kernel
     scalar_itemsize: int
 
     def __post_init__(self) -> None:
-        self.op = find_kernel(lower(self.kernel.ir, "clean"))
+        self.op = find_kernel(lower(self.kernel.ir))  # the last stage: what the printer reads
         self.last: LaunchStats | None = None
 
     def __call__(self, args: dict[str, Any]) -> None:

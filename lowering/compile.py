@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ascdsl.lowering.kernel_printer import print_kernel, print_tiling_header, tiling_fields
+from ascdsl.lowering.kernel_printer import key_switch, print_kernel, print_tiling_header, specialisations, tiling_fields
 from ascdsl.lowering.kernel_signature import Signature, signature_of
+from ascdsl.lowering.project_readme import TilingKey
 from ascdsl.lowering.project_writer import write_project
 from ascdsl.lowering.tiling_printer import print_tiling_func
 from xdsl.dialects.builtin import ModuleOp
 
+from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import AscdslError
 from ascdsl.kernel import Kernel
 from ascdsl.operator import Operator
@@ -24,6 +26,7 @@ class CompiledKernel:
     kernel_cpp: str
     tiling_h: str
     tiling_func_cpp: str
+    tiling_keys: tuple[TilingKey, ...] = ()  # every key the host may pick, with what it specialises
 
 
 def compile_sources(
@@ -35,15 +38,32 @@ def compile_sources(
     kernels = [k for _, k in unit.kernels] if isinstance(unit, Operator) else [unit]
     name = op_type or (unit.op_type if isinstance(unit, Operator) else None)
     parts: list[tuple[Signature, ModuleOp]] = []
-    for key, k in enumerate(kernels, start=1):
-        sig = dataclasses.replace(signature_of(k, name, socs), tiling_key=key, keyed=len(kernels) > 1)
-        parts.append((sig, lower(k.ir)))
+    key = 1
+    for k in kernels:
+        module = lower(k.ir)
+        variants = specialisations(module)
+        sig = dataclasses.replace(signature_of(k, name, socs), tiling_key=key, keyed=len(kernels) > 1, variants=variants)
+        parts.append((sig, module))
+        key += variants  # a kernel's specialisations take consecutive keys
     _check_same_interface(parts)
     sig0 = parts[0][0]
     source = ", ".join(f"{Path(k.filename).name}:{k.first_line}" for k in kernels)
     select = (unit.select, [v for v, _ in unit.kernels]) if isinstance(unit, Operator) else None
     headers = [(sig, tiling_fields(module, sig.kernel.sym_name.data)) for sig, module in parts]
-    return CompiledKernel(sig0, print_kernel(parts, source), print_tiling_header(headers), print_tiling_func(parts, select))
+    picks = [((unit.select, f'"{v}"'),) for v, _ in unit.kernels] if isinstance(unit, Operator) else [()]
+    keys = tuple(key for (sig, module), pick in zip(parts, picks, strict=True) for key in _keys_of(sig, module, pick))
+    return CompiledKernel(sig0, print_kernel(parts, source), print_tiling_header(headers), print_tiling_func(parts, select), keys)
+
+
+def _keys_of(sig: Signature, module: ModuleOp, pick: tuple[tuple[str, str], ...]) -> list[TilingKey]:
+    """The tiling keys of one kernel: its specialisations, each with the switch values it fixes."""
+    kernel = next(op for op in module.ops if isinstance(op, t.KernelOp))
+    switch = key_switch(kernel)
+    names = [s.data for s in switch.switches.data] if switch is not None else []
+    return [
+        TilingKey(key, sig.body_name_of(v), kernel.sym_name.data, pick + tuple((n, "true" if v >> i & 1 else "false") for i, n in enumerate(names)))
+        for v, key in enumerate(sig.keys)
+    ]
 
 
 def _check_same_interface(parts: list[tuple[Signature, ModuleOp]]) -> None:
@@ -60,4 +80,6 @@ def _check_same_interface(parts: list[tuple[Signature, ModuleOp]]) -> None:
 
 def compile_project(k: Kernel | Operator, out_dir: Path, **kwargs: object) -> list[Path]:
     c = compile_sources(k, **kwargs)  # type: ignore[arg-type]
-    return write_project(out_dir, c.sig.spec, kernel_cpp=c.kernel_cpp, tiling_h=c.tiling_h, tiling_func_cpp=c.tiling_func_cpp)
+    return write_project(
+        out_dir, c.sig.spec, kernel_cpp=c.kernel_cpp, tiling_h=c.tiling_h, tiling_func_cpp=c.tiling_func_cpp, tiling_keys=c.tiling_keys
+    )

@@ -94,11 +94,24 @@ def print_tiling_header(parts: list[tuple[Signature, list[tuple[str, Attribute]]
     return "\n".join(lines)
 
 
+def key_switch(kernel: t.KernelOp) -> ac.TilingKeySwitchOp | None:
+    return next((op for op in kernel.body.block.ops if isinstance(op, ac.TilingKeySwitchOp)), None)
+
+
+def specialisations(module: ModuleOp) -> int:
+    """How many specialisations (tiling keys) the kernel of a lowered module has."""
+    kernel = next(op for op in module.ops if isinstance(op, t.KernelOp))
+    switch = key_switch(kernel)
+    return len(switch.variants) if switch is not None else 1
+
+
 class KernelPrinter(CxxEmitter):
-    def __init__(self, sig: Signature, kernel: t.KernelOp) -> None:
+    def __init__(self, sig: Signature, kernel: t.KernelOp, variant: int = 0) -> None:
         super().__init__()
         self.sig = sig
         self.kernel = kernel
+        self.variant = variant  # the region of the tiling-key switch this function runs
+        self.switch = key_switch(kernel)
         self.gm: dict[SSAValue, str] = {}
         self.buffers: dict[str, ac.BufferOp] = {}
         self.elements: dict[str, str] = {}
@@ -140,6 +153,10 @@ class KernelPrinter(CxxEmitter):
             comm_printer.emit(self, op)
         elif isinstance(op, t.ReturnOp | ac.BufferOp):
             pass  # the end of the body; buffers are declared in the prologue
+        elif isinstance(op, ac.TilingKeySwitchOp):
+            fixed = ", ".join(f"td.{n.data} == {'true' if self.variant >> i & 1 else 'false'}" for i, n in enumerate(op.switches.data))
+            self.line(f"// the specialisation for {fixed} (the host chose it by tiling key)")
+            self.block(op.variants[self.variant].block)
         elif isinstance(op, ac.AllocTensorOp | ac.DeQueOp | ac.GetBufOp):
             el = self.local_elem(op.results[0])
             name = self.fresh(op.results[0].name_hint or "local")
@@ -266,7 +283,7 @@ class KernelPrinter(CxxEmitter):
             comm_printer.prologue(self)
         args = self.kernel.body.block.args
         for name, role, arg in zip(self.kernel.names, self.kernel.roles, args, strict=True):
-            if role not in ("in", "out", "inout") or not arg.uses:
+            if role not in ("in", "out", "inout") or not any(self.runs(u.operation) for u in arg.uses):
                 continue
             assert isinstance(arg.type, TensorType)
             el = self.elem(arg.type.element)
@@ -287,6 +304,19 @@ class KernelPrinter(CxxEmitter):
                 else:
                     self.line(f"pipe.InitBuffer({op.sym.data}, {op.depth.data}, static_cast<uint32_t>(td.{op.count_field.data} * sizeof({el})));")
 
+    def runs(self, op: Operation) -> bool:
+        """Whether `op` is part of this function: outside the tiling-key switch, or in its region of it."""
+        if self.switch is None:
+            return True
+        region = self.switch.variants[self.variant]
+        p: Operation | None = op
+        while p is not None and p is not self.switch:
+            parent = p.parent_region()
+            if parent is region:
+                return True
+            p = p.parent_op()
+        return p is None
+
     def function(self) -> list[str]:
         """The kernel body as an inline device function taking the entry's parameters."""
         sig = self.sig
@@ -296,7 +326,7 @@ class KernelPrinter(CxxEmitter):
         self.used.update({"td", "pipe", "workspace", "tiling"})
         self.prologue()
         self.block(self.kernel.body.block)
-        head = [f"__aicore__ inline void {sig.body_name}({params}, GM_ADDR workspace, GM_ADDR tiling)", "{"]
+        head = [f"__aicore__ inline void {sig.body_name_of(self.variant)}({params}, GM_ADDR workspace, GM_ADDR tiling)", "{"]
         return [*head, *self.lines, "}", ""]
 
 
@@ -317,7 +347,8 @@ def print_kernel(parts: list[tuple[Signature, ModuleOp]], source: str) -> str:
     ]
     for sig, module in parts:
         kernel = next(op for op in module.ops if isinstance(op, t.KernelOp))
-        out += KernelPrinter(sig, kernel).function()
+        for variant in range(sig.variants):
+            out += KernelPrinter(sig, kernel, variant).function()
     params = ", ".join(f"GM_ADDR {cname}" for cname, _ in sig0.gm_params())
     args = ", ".join([cname for cname, _ in sig0.gm_params()] + ["workspace", "tiling"])
     out += [
@@ -326,15 +357,18 @@ def print_kernel(parts: list[tuple[Signature, ModuleOp]], source: str) -> str:
         "    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_AIV_ONLY);",
         f"    REGISTER_TILING_DEFAULT({sig0.struct});",
     ]
-    for sig, _ in parts[1:]:
-        out.append(f'    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == {sig.tiling_key}", {sig.struct});')
-    if len(parts) == 1:
+    # (tiling key, its kernel function): every specialisation of every kernel
+    keyed = [(key, sig.body_name_of(key - sig.tiling_key), sig.struct) for sig, _ in parts for key in sig.keys]
+    for key, _, struct in keyed:
+        if struct != sig0.struct:
+            out.append(f'    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == {key}", {struct});')
+    if len(keyed) == 1:
         out.append(f"    {sig0.body_name}({args});")
     else:
-        for i, (sig, _) in enumerate(parts):
+        for i, (key, body, _) in enumerate(keyed):
             keyword = "if" if i == 0 else "} else if"
-            out.append(f"    {keyword} (TILING_KEY_IS({sig.tiling_key})) {{")
-            out.append(f"        {sig.body_name}({args});")
+            out.append(f"    {keyword} (TILING_KEY_IS({key})) {{")
+            out.append(f"        {body}({args});")
         out.append("    }")
     out += ["}", ""]
     return "\n".join(out)

@@ -27,8 +27,9 @@ class Signature:
     kernel: t.KernelOp
     spec: OpSpec
     params: list[ParamSpec]
-    tiling_key: int = 1
+    tiling_key: int = 1  # the first tiling key of the kernel; its specialisations take the next ones
     keyed: bool = False  # one of several kernels of an operator: names carry the tiling key
+    variants: int = 1  # specialisations of the kernel (regions of its ascendc.tiling_key_switch)
 
     @property
     def struct(self) -> str:
@@ -36,7 +37,14 @@ class Signature:
 
     @property
     def body_name(self) -> str:
-        return f"{self.spec.kernel_name}_key{self.tiling_key}"
+        return self.body_name_of(0)
+
+    def body_name_of(self, variant: int) -> str:
+        return f"{self.spec.kernel_name}_key{self.tiling_key + variant}"
+
+    @property
+    def keys(self) -> range:
+        return range(self.tiling_key, self.tiling_key + self.variants)
 
     def input_index(self, name: str) -> int:
         return [p.name for p in self.spec.inputs].index(name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ascdsl.lowering.aclnn_prototype import aclnn_params, aclnn_prototypes
 from ascdsl.lowering.ge_types import host_dtype
 from ascdsl.lowering.opdef_printer import attr_default_literal
@@ -30,7 +32,37 @@ def _param_table(spec: OpSpec) -> str:
     return "\n".join(rows)
 
 
-def print_readme(spec: OpSpec, vendor: str) -> str:
+@dataclass(frozen=True)
+class TilingKey:
+    key: int
+    function: str  # the kernel function of op_kernel/<op>.cpp it runs
+    kernel: str  # the DSL kernel it comes from
+    fixed: tuple[tuple[str, str], ...]  # what this specialisation fixes (the kernel-picking attribute, switches): C++ values
+
+
+def _tiling_keys(keys: tuple[TilingKey, ...]) -> str:
+    if len(keys) < 2:
+        return ""  # one version of the kernel: nothing to choose
+    rows = ["| tiling key | kernel function | DSL kernel | specialised for |", "|---:|---|---|---|"]
+    for k in keys:
+        fixed = ", ".join(f"`{name}` = {v}" for name, v in k.fixed)
+        rows.append(f"| {k.key} | `{k.function}` | `{k.kernel}` | {fixed} |")
+    table = "\n".join(rows)
+    return f"""
+## Tiling keys
+
+The host tiling function picks one of these from the attributes and optional inputs of the call
+(`context->SetTilingKey`); the kernel entry runs the matching function (`TILING_KEY_IS`), in which the
+specialised conditions are constants: the kernel never tests them at run time. A field named `<input>_present`
+says whether that optional input was given. The data dtype is not part of the key: the CANN build compiles
+the kernel once per dtype combination of the OpDef (the `DTYPE_*` macros), so every element size already
+has its own binary.
+
+{table}
+"""
+
+
+def print_readme(spec: OpSpec, vendor: str, tiling_keys: tuple[TilingKey, ...] = ()) -> str:
     first, second = aclnn_prototypes(spec)
     k = spec.kernel_name
     socs = ", ".join(spec.socs)
@@ -56,7 +88,7 @@ tensors, `Optional` for optional inputs and optional string attributes, `out` / 
 
 Call `aclnn{spec.op_type}GetWorkspaceSize`, allocate `*workspaceSize` bytes of device memory, then call
 `aclnn{spec.op_type}` on a stream and synchronize it. Link with `cust_opapi`, `nnopbase` and `ascendcl`.
-
+{_tiling_keys(tiling_keys)}
 ## Layout
 
 | path | what |

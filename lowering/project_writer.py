@@ -25,7 +25,7 @@ from ascdsl.lowering.msopgen_json import print_msopgen_json
 from ascdsl.lowering.op_host_printer import print_op_host
 from ascdsl.lowering.opdef_printer import check_spec
 from ascdsl.lowering.opspec import OpSpec
-from ascdsl.lowering.project_readme import print_readme
+from ascdsl.lowering.project_readme import TilingKey, print_readme
 
 # The vendor becomes a directory name and is substituted into the toolkit's install scripts with sed.
 _VENDOR = re.compile(r"[A-Za-z0-9_]+")
@@ -36,7 +36,13 @@ def _ends_with_newline(text: str) -> str:
 
 
 def project_files(
-    spec: OpSpec, *, kernel_cpp: str, tiling_h: str, tiling_func_cpp: str, vendor: str = "ascdsl"
+    spec: OpSpec,
+    *,
+    kernel_cpp: str,
+    tiling_h: str,
+    tiling_func_cpp: str,
+    vendor: str = "ascdsl",
+    tiling_keys: tuple[TilingKey, ...] = (),
 ) -> dict[str, str]:
     """Relative path -> content of every file of the project, in the order they are written."""
     check_spec(spec)
@@ -46,7 +52,7 @@ def project_files(
     return {
         "CMakeLists.txt": print_root_cmakelists(spec),
         "CMakePresets.json": print_cmake_presets(spec, vendor),
-        "README.md": print_readme(spec, vendor),
+        "README.md": print_readme(spec, vendor, tiling_keys),
         "build.sh": print_build_sh(spec),
         f"{k}.json": print_msopgen_json(spec),
         "op_host/CMakeLists.txt": print_op_host_cmakelists(spec),
@@ -58,11 +64,18 @@ def project_files(
 
 
 def write_project(
-    out_dir: Path, spec: OpSpec, *, kernel_cpp: str, tiling_h: str, tiling_func_cpp: str, vendor: str = "ascdsl"
+    out_dir: Path,
+    spec: OpSpec,
+    *,
+    kernel_cpp: str,
+    tiling_h: str,
+    tiling_func_cpp: str,
+    vendor: str = "ascdsl",
+    tiling_keys: tuple[TilingKey, ...] = (),
 ) -> list[Path]:
     """Write the project into `out_dir` (created if needed; other files there are left alone)."""
     files = project_files(
-        spec, kernel_cpp=kernel_cpp, tiling_h=tiling_h, tiling_func_cpp=tiling_func_cpp, vendor=vendor
+        spec, kernel_cpp=kernel_cpp, tiling_h=tiling_h, tiling_func_cpp=tiling_func_cpp, vendor=vendor, tiling_keys=tiling_keys
     )
     written: list[Path] = []
     for rel, text in files.items():

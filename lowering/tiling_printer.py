@@ -135,6 +135,8 @@ class TilingPrinter(CxxEmitter):
             self.line(f"tiling->{op.field.data} = {self.expr(op.value)};")
         elif isinstance(op, host.SetBlockDimOp):
             self.line(f"context->SetBlockDim(static_cast<uint32_t>({self.expr(op.value)}));")
+        elif isinstance(op, host.SetTilingKeyOp):  # a specialisation of the kernel: its first key + the index
+            self.line(f"context->SetTilingKey(static_cast<uint64_t>({self.sig.tiling_key} + {self.expr(op.value)}));")
         elif isinstance(op, host.CoreNumOp):
             self.define(op.result, "static_cast<int64_t>(platform.GetCoreNumAiv())")
         elif isinstance(op, host.UbBytesOp):
@@ -153,7 +155,8 @@ class TilingPrinter(CxxEmitter):
         self.line("(void)attrs;")
         self.bind_args()
         self.block(self.func.body.block)
-        self.line(f"context->SetTilingKey({self.sig.tiling_key});")
+        if not any(isinstance(op, host.SetTilingKeyOp) for op in self.func.body.block.ops):
+            self.line(f"context->SetTilingKey({self.sig.tiling_key});")
         if has_core_barrier(self.sig.kernel):
             self.line("context->SetScheduleMode(1);  // batch mode: all cores start together, as SyncAll needs")
         self.line("size_t* workspace = context->GetWorkspaceSizes(1);")

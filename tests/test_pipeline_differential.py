@@ -59,7 +59,7 @@ def _run_stage(k, stage: str, args: dict, target) -> None:
 
 
 def test_the_pipeline_has_the_documented_stages_in_order() -> None:
-    assert STAGES[0] == "tile" and STAGES[-1] == "clean"
+    assert STAGES[0] == "tile" and STAGES[-2:] == ("clean", "specialized")  # the printers read the last
     for stage in ("split", "distributed", "tiled", "allocated", "ascendc"):
         assert stage in STAGES
     assert [s for s in STAGES if s in ("split", "distributed", "tiled", "allocated", "ascendc")] == [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import IndexType, IntAttr, StringAttr
-from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue, TypeAttribute
+from xdsl.dialects.builtin import ArrayAttr, IndexType, IntAttr, StringAttr
+from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, Region, SSAValue, TypeAttribute
 from xdsl.irdl import (
     IRDLOperation,
     irdl_attr_definition,
@@ -19,10 +19,11 @@ from xdsl.irdl import (
     prop_def,
     result_def,
     traits_def,
+    var_region_def,
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
-from xdsl.traits import MemoryReadEffect
+from xdsl.traits import MemoryReadEffect, NoTerminator
 from xdsl.utils.exceptions import VerifyException
 
 BUFFER_ROLES = {
@@ -376,6 +377,24 @@ class SetAtomicNoneOp(IRDLOperation):
 
 
 @irdl_op_definition
+class TilingKeySwitchOp(IRDLOperation):
+    """The kernel's code once per specialisation: region k runs when the host set tiling key k (relative to the
+    kernel's first key). `switches` name the tiling fields each region has fixed: bit i of k is field i."""
+
+    name = "ascendc.tiling_key_switch"
+    switches = prop_def(ArrayAttr[StringAttr])
+    variants = var_region_def("single_block")
+    traits = traits_def(NoTerminator())
+
+    def __init__(self, switches: Sequence[str], variants: Sequence[Region]) -> None:
+        super().__init__(properties={"switches": ArrayAttr([StringAttr(s) for s in switches])}, regions=[list(variants)])
+
+    def verify_(self) -> None:
+        if len(self.variants) != 1 << len(self.switches):
+            raise VerifyException("ascendc.tiling_key_switch: one region per combination of its switches")
+
+
+@irdl_op_definition
 class SyncAllOp(IRDLOperation):
     """SyncAll<true>(): every core of the launch reaches this point before any goes on (needs schedule mode 1)."""
 
@@ -443,6 +462,7 @@ ASCENDC = Dialect(
         SetAtomicAddOp,
         SetAtomicNoneOp,
         SyncAllOp,
+        TilingKeySwitchOp,
         PipeBarrierOp,
         DataCacheCleanOp,
     ],

@@ -53,6 +53,18 @@ class SetBlockDimOp(IRDLOperation):
 
 
 @irdl_op_definition
+class SetTilingKeyOp(IRDLOperation):
+    """Which specialisation of the kernel the launch runs (0 .. n-1 of its `ascendc.tiling_key_switch`); the
+    printer adds the kernel's first tiling key to it."""
+
+    name = "host.set_tiling_key"
+    value = operand_def(IndexType)
+
+    def __init__(self, value: SSAValue) -> None:
+        super().__init__(operands=[value])
+
+
+@irdl_op_definition
 class CoreNumOp(IRDLOperation):
     """The number of AIV cores of the target (a platform query)."""
 
@@ -76,4 +88,4 @@ class UbBytesOp(IRDLOperation):
         super().__init__(result_types=[IndexType()])
 
 
-HOST = Dialect("host", [TilingFuncOp, ReturnOp, SetFieldOp, SetBlockDimOp, CoreNumOp, UbBytesOp], [])
+HOST = Dialect("host", [TilingFuncOp, ReturnOp, SetFieldOp, SetBlockDimOp, SetTilingKeyOp, CoreNumOp, UbBytesOp], [])

@@ -445,6 +445,9 @@ class ExprGen(GenBase):
             return Py((a.value is None) != negate)
         if isinstance(a, BlockArgument) and isinstance(a.type, TensorType) and self.is_optional_param(a):
             present = self.emit1(t.PresentOp(a), span)
+            kernel = a.block.parent_op()
+            assert isinstance(kernel, t.KernelOp)
+            present.name_hint = f"{kernel.names[a.index]}_present"  # the tiling field's name, if it becomes one
             return present if negate else self.bool_not(present, span)
         raise DslError(f"a {describe(a)} is never None", span, "only Optional[...] tensor parameters can be None")
 

@@ -1,6 +1,9 @@
 """Core distribution: every core gets a balanced, contiguous share of the work.
 
 * `parallel(n)` becomes a loop over this core's range of [0, n).
+* Two nested `parallel` loops whose inner trip count depends on the outer index are flattened: when their items
+  are divisible (only data-movement groups write), every core takes an equal share of the items' GM bytes
+  (passes/distribute_bytes.py); otherwise the items are dealt whole to the cores in turn.
 * A data-movement group at the top level of the kernel (a whole-tensor `store`, `copy` or `fill`) is split
   along its first dim in units of whole 32-byte blocks, so cores never share a block of the destination.
 * Any other top-level write runs on core 0 only.
@@ -20,11 +23,13 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from ascdsl.analysis.groups import SINKS, erase_group, group_of, rebuild
+from ascdsl.analysis.item_work import divisible_item
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.dialects.tile_types import DYN
 from ascdsl.passes.builder import Builder
 from ascdsl.passes.distribute_accumulate import distribute_accumulation
+from ascdsl.passes.distribute_bytes import ByteDistribution
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 
 MIN_BYTES_PER_CORE = 4096  # below this a core's share costs more in launch and setup than it saves
@@ -177,7 +182,10 @@ def distribute_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
     for op in list(kernel.body.block.ops):
         if isinstance(op, t.ParallelOp):
             inner = _nested_parallel(op)
-            if inner is not None:
+            item = divisible_item(inner) if inner is not None else None
+            if item is not None:
+                ByteDistribution(op, inner, item, hv).apply()  # type: ignore[arg-type]
+            elif inner is not None:
                 _distribute_nested(op, inner, hv)
             else:
                 _distribute_parallel(op, hv)

@@ -14,6 +14,7 @@ from xdsl.interpreter import (
     register_impls,
 )
 
+from ascdsl.dialects import ascendc as ac
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import DeviceRuntimeError
@@ -32,6 +33,19 @@ class LaunchFunctions(InterpreterFunctions):
         if not 1 <= args[0] <= env.core_num:
             raise DeviceRuntimeError(f"block dim {args[0]} is outside [1, {env.core_num}] (the AIV core count)")
         env.block_dim = int(args[0])
+        return ()
+
+    @impl(host.SetTilingKeyOp)
+    def run_set_tiling_key(self, interpreter: Interpreter, op: host.SetTilingKeyOp, args: PythonValues) -> PythonValues:
+        kenv(interpreter).tiling_key = int(args[0])
+        return ()
+
+    @impl(ac.TilingKeySwitchOp)
+    def run_tiling_key_switch(self, interpreter: Interpreter, op: ac.TilingKeySwitchOp, args: PythonValues) -> PythonValues:
+        key = kenv(interpreter).tiling_key
+        if not 0 <= key < len(op.variants):
+            raise DeviceRuntimeError(f"tiling key {key} names no specialisation of the kernel (it has {len(op.variants)})")
+        interpreter.run_ssacfg_region(op.variants[key], (), "specialisation")
         return ()
 
     @impl(host.CoreNumOp)

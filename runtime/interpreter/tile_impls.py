@@ -33,6 +33,7 @@ class KernelEnv:
     dtype_env: dict[str, dtypes.DType] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     block_dim: int = 1
+    tiling_key: int = 0  # the kernel's specialisation the host picked (host.set_tiling_key)
     block_idx: int = 0
     core_num: int = 1
     ub_budget: int = 0

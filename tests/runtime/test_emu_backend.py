@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "ops"))
 
 from gather_inputs import GatherCase, assert_same_bits, doc_shape_case, gather_cases  # noqa: E402
 from gather_pa_kv_cache_golden import gather_pa_kv_cache_golden  # noqa: E402
+from test_gather_pa_kv_cache_nz import expected, nz_args, nz_compatible  # noqa: E402  (imported here, not in a @given test)
 from vadd import vadd  # noqa: E402
 
 
@@ -99,8 +100,6 @@ def test_emulator_moves_the_bytes_the_interpreter_counts() -> None:
 @settings(deadline=None, max_examples=5)
 @given(c=gather_cases())
 def test_gather_pa_nz_matches_the_golden(c: GatherCase) -> None:
-    from test_gather_pa_kv_cache_nz import expected, nz_args, nz_compatible
-
     if not nz_compatible(c) or c.key.dtype.name.startswith("float8") or c.key.dtype.kind == "V":
         return
     args = nz_args(c)

@@ -61,8 +61,6 @@ __aicore__ inline void gather_pa_kv_cache_key1(GM_ADDR key_cache, GM_ADDR value_
     keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
     AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
     valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
-    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_offsetGm;
-    seq_offsetGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_offset), static_cast<uint64_t>(td.seq_offset_numel));
     AscendC::TPipe pipe;
     AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
     pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
@@ -72,206 +70,717 @@ __aicore__ inline void gather_pa_kv_cache_key1(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_3 = 0;
+    // the specialisation for td.is_seq_lens_cumsum == false, td.seq_offset_present == false (the host chose it by tiling key)
+    int64_t v = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_4 = 0;
-        int64_t v_5 = 0;
-        if (td.is_seq_lens_cumsum) {
-            int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_6 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
-            v_4 = start;
-            v_5 = end;
-        } else {
-            int64_t v_7 = (i > 0 ? i : 0);
+        int64_t v_2 = (i > 0 ? i : 0);
+        int64_t start = 0;
+        for (int64_t i_2 = 0; i_2 < v_2; i_2 += 1) {
+            int64_t v_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_4 = (start + v_3);
+            start = v_4;
+        }
+        int64_t v_5 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t end = (start + v_5);
+        int64_t v_6 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_6 - start);
+        int64_t v_7 = (n_tokens + td.BS);
+        int64_t v_8 = (v_7 - 1);
+        int64_t v_9 = FloorDiv(v_8, td.BS);
+        int64_t v_10 = (v_9 > 0 ? v_9 : 0);
+        int64_t v_11 = v;
+        for (int64_t col = 0; col < v_10; col += 1) {
+            int64_t v_12 = (col * td.BS);
+            int64_t row = (start + v_12);
+            int64_t v_13 = (n_tokens - v_12);
+            int64_t n = (td.BS < v_13 ? td.BS : v_13);
+            bool v_14 = (col < td.W);
+            int64_t v_15 = 0;
+            if (v_14) {
+                int64_t v_16 = (i * td.block_tables_dim1);
+                int64_t v_17 = (v_16 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_17));
+                v_15 = blk;
+            } else {
+                v_15 = int64_t(-1);
+            }
+            bool v_18 = (v_15 >= 0);
+            bool v_19 = (v_15 < td.NB);
+            bool v_20 = (v_18 && v_19);
+            int64_t v_21 = 0;
+            if (v_20) {
+                int64_t v_22 = (row + n);
+                int64_t v_23 = (v_22 - row);
+                int64_t v_24 = (v_23 > 0 ? v_23 : 0);
+                int64_t v_25 = (td.v_3 > 0 ? td.v_3 : 0);
+                int64_t v_26 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_27 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_28 = (v_25 * v_26);
+                int64_t v_29 = (v_28 * v_27);
+                int64_t v_30 = (v_24 * v_29);
+                int64_t v_31 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_32 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_33 = (v_31 * v_32);
+                int64_t v_34 = (v_33 * v_27);
+                int64_t v_35 = (v_24 * v_34);
+                int64_t v_36 = (v_30 + v_35);
+                v_21 = v_36;
+            } else {
+                int64_t v_37 = (row + n);
+                int64_t v_38 = (v_37 - row);
+                int64_t v_39 = (v_38 > 0 ? v_38 : 0);
+                int64_t v_40 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_41 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_42 = (v_40 * v_41);
+                int64_t v_43 = (v_42 * td.sizeof_T);
+                int64_t v_44 = (v_39 * v_43);
+                int64_t v_45 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_46 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_47 = (v_45 * v_46);
+                int64_t v_48 = (v_47 * td.sizeof_T);
+                int64_t v_49 = (v_39 * v_48);
+                int64_t v_50 = (v_44 + v_49);
+                v_21 = v_50;
+            }
+            int64_t v_51 = (v_11 + v_21);
+            v_11 = v_51;
+        }
+        v = v_11;
+    }
+    int64_t v_52 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_53 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_54 = (v_52 * v);
+    int64_t v_55 = FloorDiv(v_54, v_53);
+    int64_t v_56 = (v_52 + 1);
+    int64_t v_57 = (v_56 * v);
+    int64_t v_58 = FloorDiv(v_57, v_53);
+    int64_t v_59 = 0;
+    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
+        bool v_60 = (v_59 < v_58);
+        int64_t v_61 = 0;
+        if (v_60) {
+            int64_t v_62 = (i_3 > 0 ? i_3 : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
-                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_9 = (start_2 + v_8);
-                start_2 = v_9;
+            for (int64_t i_4 = 0; i_4 < v_62; i_4 += 1) {
+                int64_t v_63 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t v_64 = (start_2 + v_63);
+                start_2 = v_64;
             }
-            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_10);
-            v_4 = start_2;
-            v_5 = end_2;
-        }
-        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
-        int64_t n_tokens = (v_11 - v_4);
-        int64_t v_12 = 0;
-        if (td.v) {
-            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
-            int64_t shift = FloorDiv(v_13, td.BS);
-            v_12 = shift;
+            int64_t v_65 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
+            int64_t end_2 = (start_2 + v_65);
+            int64_t v_66 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_66 - start_2);
+            int64_t v_67 = (n_tokens_2 + td.BS);
+            int64_t v_68 = (v_67 - 1);
+            int64_t v_69 = FloorDiv(v_68, td.BS);
+            int64_t v_70 = (v_69 > 0 ? v_69 : 0);
+            int64_t v_71 = v_59;
+            for (int64_t col_2 = 0; col_2 < v_70; col_2 += 1) {
+                bool v_72 = (v_71 < v_58);
+                int64_t v_73 = 0;
+                if (v_72) {
+                    int64_t v_74 = (col_2 * td.BS);
+                    int64_t row_2 = (start_2 + v_74);
+                    int64_t v_75 = (n_tokens_2 - v_74);
+                    int64_t n_2 = (td.BS < v_75 ? td.BS : v_75);
+                    bool v_76 = (col_2 < td.W);
+                    int64_t v_77 = 0;
+                    if (v_76) {
+                        int64_t v_78 = (i_3 * td.block_tables_dim1);
+                        int64_t v_79 = (v_78 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_79));
+                        v_77 = blk_2;
+                    } else {
+                        v_77 = int64_t(-1);
+                    }
+                    bool v_80 = (v_77 >= 0);
+                    bool v_81 = (v_77 < td.NB);
+                    bool v_82 = (v_80 && v_81);
+                    int64_t v_83 = 0;
+                    if (v_82) {
+                        int64_t v_84 = (row_2 + n_2);
+                        int64_t v_85 = (v_84 - row_2);
+                        int64_t v_86 = (v_85 > 0 ? v_85 : 0);
+                        int64_t v_87 = (td.v_3 > 0 ? td.v_3 : 0);
+                        int64_t v_88 = (td.v_4 > 0 ? td.v_4 : 0);
+                        int64_t v_89 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_90 = (v_87 * v_88);
+                        int64_t v_91 = (v_90 * v_89);
+                        int64_t v_92 = (v_86 * v_91);
+                        int64_t v_93 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_94 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_95 = (v_93 * v_94);
+                        int64_t v_96 = (v_95 * v_89);
+                        int64_t v_97 = (v_86 * v_96);
+                        int64_t v_98 = (v_92 + v_97);
+                        v_83 = v_98;
+                    } else {
+                        int64_t v_99 = (row_2 + n_2);
+                        int64_t v_100 = (v_99 - row_2);
+                        int64_t v_101 = (v_100 > 0 ? v_100 : 0);
+                        int64_t v_102 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_103 = (td.v_10 > 0 ? td.v_10 : 0);
+                        int64_t v_104 = (v_102 * v_103);
+                        int64_t v_105 = (v_104 * td.sizeof_T);
+                        int64_t v_106 = (v_101 * v_105);
+                        int64_t v_107 = (td.v_11 > 0 ? td.v_11 : 0);
+                        int64_t v_108 = (td.v_12 > 0 ? td.v_12 : 0);
+                        int64_t v_109 = (v_107 * v_108);
+                        int64_t v_110 = (v_109 * td.sizeof_T);
+                        int64_t v_111 = (v_101 * v_110);
+                        int64_t v_112 = (v_106 + v_111);
+                        v_83 = v_112;
+                    }
+                    int64_t v_113 = (v_55 - v_71);
+                    int64_t v_114 = (v_113 > 0 ? v_113 : 0);
+                    int64_t v_115 = (v_114 < v_83 ? v_114 : v_83);
+                    int64_t v_116 = (v_58 - v_71);
+                    int64_t v_117 = (v_116 > 0 ? v_116 : 0);
+                    int64_t v_118 = (v_117 < v_83 ? v_117 : v_83);
+                    bool v_119 = (v_115 < v_118);
+                    if (v_119) {
+                        int64_t v_120 = 0;
+                        if (v_76) {
+                            int64_t v_121 = (i_3 * td.block_tables_dim1);
+                            int64_t v_122 = (v_121 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_122));
+                            v_120 = blk_3;
+                        } else {
+                            v_120 = int64_t(-1);
+                        }
+                        bool v_123 = (v_120 >= 0);
+                        bool v_124 = (v_120 < td.NB);
+                        bool v_125 = (v_123 && v_124);
+                        if (v_125) {
+                            int64_t v_126 = (row_2 + n_2);
+                            int64_t v_127 = (v_126 - row_2);
+                            int64_t v_128 = (v_127 > 0 ? v_127 : 0);
+                            int64_t v_129 = (td.v_3 > 0 ? td.v_3 : 0);
+                            int64_t v_130 = (td.v_4 > 0 ? td.v_4 : 0);
+                            int64_t v_131 = (v_115 * v_128);
+                            int64_t v_132 = FloorDiv(v_131, v_83);
+                            int64_t v_133 = (v_118 * v_128);
+                            int64_t v_134 = FloorDiv(v_133, v_83);
+                            int64_t v_135 = (v_134 - v_132);
+                            int64_t v_136 = (v_135 * v_129);
+                            int64_t v_137 = (v_136 * v_130);
+                            for (int64_t i_5 = 0; i_5 < v_137; i_5 += td.chunk0) {
+                                int64_t v_138 = (v_137 - i_5);
+                                int64_t v_139 = (td.chunk0 < v_138 ? td.chunk0 : v_138);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_140 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_141 = (v_140 * td.key_cache_dim1);
+                                int64_t v_142 = (v_120 * v_141);
+                                int64_t v_143 = (v_132 * v_140);
+                                int64_t v_144 = (v_142 + v_143);
+                                int64_t v_145 = (v_144 + i_5);
+                                int64_t v_146 = (v_139 * td.sizeof_T);
+                                int64_t v_147 = FloorDiv(v_146, 32);
+                                int64_t v_148 = (v_147 * 32);
+                                int64_t v_149 = (v_146 - v_148);
+                                bool v_150 = (v_149 == 0);
+                                if (v_150) {
+                                    AscendC::DataCopy(local, key_cacheGm[v_145], static_cast<uint32_t>(v_139));
+                                } else {
+                                    AscendC::DataCopyPad(local, key_cacheGm[v_145], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_139 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf0.EnQue(local);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_151 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_152 = (row_2 * v_151);
+                                int64_t v_153 = (v_132 * v_151);
+                                int64_t v_154 = (v_152 + v_153);
+                                int64_t v_155 = (v_154 + i_5);
+                                if (v_150) {
+                                    AscendC::DataCopy(keyGm[v_155], local_2, static_cast<uint32_t>(v_139));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_155], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_139 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf0.FreeTensor(local_2);
+                            }
+                            int64_t v_156 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_157 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_158 = (v_135 * v_156);
+                            int64_t v_159 = (v_158 * v_157);
+                            for (int64_t i_6 = 0; i_6 < v_159; i_6 += td.chunk1) {
+                                int64_t v_160 = (v_159 - i_6);
+                                int64_t v_161 = (td.chunk1 < v_160 ? td.chunk1 : v_160);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_162 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_163 = (v_162 * td.value_cache_dim1);
+                                int64_t v_164 = (v_120 * v_163);
+                                int64_t v_165 = (v_132 * v_162);
+                                int64_t v_166 = (v_164 + v_165);
+                                int64_t v_167 = (v_166 + i_6);
+                                int64_t v_168 = (v_161 * td.sizeof_T);
+                                int64_t v_169 = FloorDiv(v_168, 32);
+                                int64_t v_170 = (v_169 * 32);
+                                int64_t v_171 = (v_168 - v_170);
+                                bool v_172 = (v_171 == 0);
+                                if (v_172) {
+                                    AscendC::DataCopy(local_3, value_cacheGm[v_167], static_cast<uint32_t>(v_161));
+                                } else {
+                                    AscendC::DataCopyPad(local_3, value_cacheGm[v_167], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_161 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf1.EnQue(local_3);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_173 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_174 = (row_2 * v_173);
+                                int64_t v_175 = (v_132 * v_173);
+                                int64_t v_176 = (v_174 + v_175);
+                                int64_t v_177 = (v_176 + i_6);
+                                if (v_172) {
+                                    AscendC::DataCopy(valueGm[v_177], local_4, static_cast<uint32_t>(v_161));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_177], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_161 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf1.FreeTensor(local_4);
+                            }
+                        } else {
+                            int64_t v_178 = (row_2 + n_2);
+                            int64_t v_179 = (v_178 - row_2);
+                            int64_t v_180 = (v_179 > 0 ? v_179 : 0);
+                            int64_t v_181 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_182 = (td.v_10 > 0 ? td.v_10 : 0);
+                            int64_t v_183 = (v_115 * v_180);
+                            int64_t v_184 = FloorDiv(v_183, v_83);
+                            int64_t v_185 = (v_118 * v_180);
+                            int64_t v_186 = FloorDiv(v_185, v_83);
+                            int64_t v_187 = (v_186 - v_184);
+                            int64_t v_188 = (v_187 * v_181);
+                            int64_t v_189 = (v_188 * v_182);
+                            for (int64_t i_7 = 0; i_7 < v_189; i_7 += td.chunk2) {
+                                int64_t v_190 = (v_189 - i_7);
+                                int64_t v_191 = (td.chunk2 < v_190 ? td.chunk2 : v_190);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_191);
+                                buf2.EnQue(local_5);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_192 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_193 = (row_2 * v_192);
+                                int64_t v_194 = (v_184 * v_192);
+                                int64_t v_195 = (v_193 + v_194);
+                                int64_t v_196 = (v_195 + i_7);
+                                int64_t v_197 = (v_191 * td.sizeof_T);
+                                int64_t v_198 = FloorDiv(v_197, 32);
+                                int64_t v_199 = (v_198 * 32);
+                                int64_t v_200 = (v_197 - v_199);
+                                bool v_201 = (v_200 == 0);
+                                if (v_201) {
+                                    AscendC::DataCopy(keyGm[v_196], local_6, static_cast<uint32_t>(v_191));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_196], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_191 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_6);
+                            }
+                            int64_t v_202 = (td.v_11 > 0 ? td.v_11 : 0);
+                            int64_t v_203 = (td.v_12 > 0 ? td.v_12 : 0);
+                            int64_t v_204 = (v_187 * v_202);
+                            int64_t v_205 = (v_204 * v_203);
+                            for (int64_t i_8 = 0; i_8 < v_205; i_8 += td.chunk3) {
+                                int64_t v_206 = (v_205 - i_8);
+                                int64_t v_207 = (td.chunk3 < v_206 ? td.chunk3 : v_206);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_207);
+                                buf3.EnQue(local_7);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_208 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_209 = (row_2 * v_208);
+                                int64_t v_210 = (v_184 * v_208);
+                                int64_t v_211 = (v_209 + v_210);
+                                int64_t v_212 = (v_211 + i_8);
+                                int64_t v_213 = (v_207 * td.sizeof_T);
+                                int64_t v_214 = FloorDiv(v_213, 32);
+                                int64_t v_215 = (v_214 * 32);
+                                int64_t v_216 = (v_213 - v_215);
+                                bool v_217 = (v_216 == 0);
+                                if (v_217) {
+                                    AscendC::DataCopy(valueGm[v_212], local_8, static_cast<uint32_t>(v_207));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_212], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_207 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_8);
+                            }
+                        }
+                    }
+                    int64_t v_218 = (v_71 + v_83);
+                    v_73 = v_218;
+                } else {
+                    v_73 = v_71;
+                }
+                v_71 = v_73;
+            }
+            v_61 = v_71;
         } else {
-            v_12 = 0;
+            v_61 = v_59;
         }
-        int64_t v_14 = (n_tokens + td.BS);
-        int64_t v_15 = (v_14 - 1);
-        int64_t v_16 = FloorDiv(v_15, td.BS);
-        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
-        int64_t v_18 = (v - v_3);
-        int64_t v_19 = FloorDiv(v_18, v_2);
-        int64_t v_20 = (v_19 * v_2);
-        int64_t v_21 = (v_18 - v_20);
-        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
-            int64_t v_22 = (i_3 * td.BS);
-            int64_t row = (v_4 + v_22);
-            int64_t v_23 = (n_tokens - v_22);
-            int64_t n = (td.BS < v_23 ? td.BS : v_23);
-            int64_t col = (v_12 + i_3);
-            bool v_24 = (col < td.W);
-            int64_t v_25 = 0;
-            if (v_24) {
-                int64_t v_26 = (i * td.block_tables_dim1);
-                int64_t v_27 = (v_26 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
-                v_25 = blk;
-            } else {
-                v_25 = int64_t(-1);
-            }
-            bool v_28 = (v_25 >= 0);
-            bool v_29 = (v_25 < td.NB);
-            bool v_30 = (v_28 && v_29);
-            if (v_30) {
-                int64_t v_31 = (row + n);
-                int64_t v_32 = (v_31 - row);
-                int64_t v_33 = (v_32 > 0 ? v_32 : 0);
-                int64_t v_34 = (td.v_4 > 0 ? td.v_4 : 0);
-                int64_t v_35 = (td.v_5 > 0 ? td.v_5 : 0);
-                int64_t v_36 = (v_33 * v_34);
-                int64_t v_37 = (v_36 * v_35);
-                for (int64_t i_4 = 0; i_4 < v_37; i_4 += td.chunk0) {
-                    int64_t v_38 = (v_37 - i_4);
-                    int64_t v_39 = (td.chunk0 < v_38 ? td.chunk0 : v_38);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_40 = (td.key_cache_dim3 * td.key_cache_dim2);
-                    int64_t v_41 = (v_40 * td.key_cache_dim1);
-                    int64_t v_42 = (v_25 * v_41);
-                    int64_t v_43 = (v_42 + i_4);
-                    int64_t v_44 = (v_39 * td.sizeof_T);
-                    int64_t v_45 = FloorDiv(v_44, 32);
-                    int64_t v_46 = (v_45 * 32);
-                    int64_t v_47 = (v_44 - v_46);
-                    bool v_48 = (v_47 == 0);
-                    if (v_48) {
-                        AscendC::DataCopy(local, key_cacheGm[v_43], static_cast<uint32_t>(v_39));
-                    } else {
-                        AscendC::DataCopyPad(local, key_cacheGm[v_43], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                    }
-                    buf0.EnQue(local);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_49 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_50 = (row * v_49);
-                    int64_t v_51 = (v_50 + i_4);
-                    if (v_48) {
-                        AscendC::DataCopy(keyGm[v_51], local_2, static_cast<uint32_t>(v_39));
-                    } else {
-                        AscendC::DataCopyPad(keyGm[v_51], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_39 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf0.FreeTensor(local_2);
-                }
-                int64_t v_52 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_53 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_54 = (v_33 * v_52);
-                int64_t v_55 = (v_54 * v_53);
-                for (int64_t i_5 = 0; i_5 < v_55; i_5 += td.chunk1) {
-                    int64_t v_56 = (v_55 - i_5);
-                    int64_t v_57 = (td.chunk1 < v_56 ? td.chunk1 : v_56);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                    int64_t v_58 = (td.value_cache_dim3 * td.value_cache_dim2);
-                    int64_t v_59 = (v_58 * td.value_cache_dim1);
-                    int64_t v_60 = (v_25 * v_59);
-                    int64_t v_61 = (v_60 + i_5);
-                    int64_t v_62 = (v_57 * td.sizeof_T);
-                    int64_t v_63 = FloorDiv(v_62, 32);
-                    int64_t v_64 = (v_63 * 32);
-                    int64_t v_65 = (v_62 - v_64);
-                    bool v_66 = (v_65 == 0);
-                    if (v_66) {
-                        AscendC::DataCopy(local_3, value_cacheGm[v_61], static_cast<uint32_t>(v_57));
-                    } else {
-                        AscendC::DataCopyPad(local_3, value_cacheGm[v_61], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                    }
-                    buf1.EnQue(local_3);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_67 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_68 = (row * v_67);
-                    int64_t v_69 = (v_68 + i_5);
-                    if (v_66) {
-                        AscendC::DataCopy(valueGm[v_69], local_4, static_cast<uint32_t>(v_57));
-                    } else {
-                        AscendC::DataCopyPad(valueGm[v_69], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_57 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf1.FreeTensor(local_4);
-                }
-            } else {
-                int64_t v_70 = (row + n);
-                int64_t v_71 = (v_70 - row);
-                int64_t v_72 = (v_71 > 0 ? v_71 : 0);
-                int64_t v_73 = (td.v_10 > 0 ? td.v_10 : 0);
-                int64_t v_74 = (td.v_11 > 0 ? td.v_11 : 0);
-                int64_t v_75 = (v_72 * v_73);
-                int64_t v_76 = (v_75 * v_74);
-                for (int64_t i_6 = 0; i_6 < v_76; i_6 += td.chunk2) {
-                    int64_t v_77 = (v_76 - i_6);
-                    int64_t v_78 = (td.chunk2 < v_77 ? td.chunk2 : v_77);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_78);
-                    buf2.EnQue(local_5);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_79 = (td.key_dim2 * td.key_dim1);
-                    int64_t v_80 = (row * v_79);
-                    int64_t v_81 = (v_80 + i_6);
-                    int64_t v_82 = (v_78 * td.sizeof_T);
-                    int64_t v_83 = FloorDiv(v_82, 32);
-                    int64_t v_84 = (v_83 * 32);
-                    int64_t v_85 = (v_82 - v_84);
-                    bool v_86 = (v_85 == 0);
-                    if (v_86) {
-                        AscendC::DataCopy(keyGm[v_81], local_6, static_cast<uint32_t>(v_78));
-                    } else {
-                        AscendC::DataCopyPad(keyGm[v_81], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_78 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf2.FreeTensor(local_6);
-                }
-                int64_t v_87 = (td.v_12 > 0 ? td.v_12 : 0);
-                int64_t v_88 = (td.v_13 > 0 ? td.v_13 : 0);
-                int64_t v_89 = (v_72 * v_87);
-                int64_t v_90 = (v_89 * v_88);
-                for (int64_t i_7 = 0; i_7 < v_90; i_7 += td.chunk3) {
-                    int64_t v_91 = (v_90 - i_7);
-                    int64_t v_92 = (td.chunk3 < v_91 ? td.chunk3 : v_91);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_92);
-                    buf3.EnQue(local_7);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_93 = (td.value_dim2 * td.value_dim1);
-                    int64_t v_94 = (row * v_93);
-                    int64_t v_95 = (v_94 + i_7);
-                    int64_t v_96 = (v_92 * td.sizeof_T);
-                    int64_t v_97 = FloorDiv(v_96, 32);
-                    int64_t v_98 = (v_97 * 32);
-                    int64_t v_99 = (v_96 - v_98);
-                    bool v_100 = (v_99 == 0);
-                    if (v_100) {
-                        AscendC::DataCopy(valueGm[v_95], local_8, static_cast<uint32_t>(v_92));
-                    } else {
-                        AscendC::DataCopyPad(valueGm[v_95], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_92 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf3.FreeTensor(local_8);
-                }
-            }
-        }
-        int64_t v_101 = (v_3 + v_17);
-        v_3 = v_101;
+        v_59 = v_61;
     }
 }
 
 __aicore__ inline void gather_pa_kv_cache_key2(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
 {
-    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey2TilingData, td, tiling);
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey1TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == true, td.seq_offset_present == false (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t v_2 = (i + 1);
+        int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_2));
+        int64_t v_3 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_3 - start);
+        int64_t v_4 = (n_tokens + td.BS);
+        int64_t v_5 = (v_4 - 1);
+        int64_t v_6 = FloorDiv(v_5, td.BS);
+        int64_t v_7 = (v_6 > 0 ? v_6 : 0);
+        int64_t v_8 = v;
+        for (int64_t col = 0; col < v_7; col += 1) {
+            int64_t v_9 = (col * td.BS);
+            int64_t row = (start + v_9);
+            int64_t v_10 = (n_tokens - v_9);
+            int64_t n = (td.BS < v_10 ? td.BS : v_10);
+            bool v_11 = (col < td.W);
+            int64_t v_12 = 0;
+            if (v_11) {
+                int64_t v_13 = (i * td.block_tables_dim1);
+                int64_t v_14 = (v_13 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_14));
+                v_12 = blk;
+            } else {
+                v_12 = int64_t(-1);
+            }
+            bool v_15 = (v_12 >= 0);
+            bool v_16 = (v_12 < td.NB);
+            bool v_17 = (v_15 && v_16);
+            int64_t v_18 = 0;
+            if (v_17) {
+                int64_t v_19 = (row + n);
+                int64_t v_20 = (v_19 - row);
+                int64_t v_21 = (v_20 > 0 ? v_20 : 0);
+                int64_t v_22 = (td.v_3 > 0 ? td.v_3 : 0);
+                int64_t v_23 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_24 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_25 = (v_22 * v_23);
+                int64_t v_26 = (v_25 * v_24);
+                int64_t v_27 = (v_21 * v_26);
+                int64_t v_28 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_29 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_30 = (v_28 * v_29);
+                int64_t v_31 = (v_30 * v_24);
+                int64_t v_32 = (v_21 * v_31);
+                int64_t v_33 = (v_27 + v_32);
+                v_18 = v_33;
+            } else {
+                int64_t v_34 = (row + n);
+                int64_t v_35 = (v_34 - row);
+                int64_t v_36 = (v_35 > 0 ? v_35 : 0);
+                int64_t v_37 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_38 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_39 = (v_37 * v_38);
+                int64_t v_40 = (v_39 * td.sizeof_T);
+                int64_t v_41 = (v_36 * v_40);
+                int64_t v_42 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_43 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_44 = (v_42 * v_43);
+                int64_t v_45 = (v_44 * td.sizeof_T);
+                int64_t v_46 = (v_36 * v_45);
+                int64_t v_47 = (v_41 + v_46);
+                v_18 = v_47;
+            }
+            int64_t v_48 = (v_8 + v_18);
+            v_8 = v_48;
+        }
+        v = v_8;
+    }
+    int64_t v_49 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_50 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_51 = (v_49 * v);
+    int64_t v_52 = FloorDiv(v_51, v_50);
+    int64_t v_53 = (v_49 + 1);
+    int64_t v_54 = (v_53 * v);
+    int64_t v_55 = FloorDiv(v_54, v_50);
+    int64_t v_56 = 0;
+    for (int64_t i_2 = 0; i_2 < td.B; i_2 += 1) {
+        bool v_57 = (v_56 < v_55);
+        int64_t v_58 = 0;
+        if (v_57) {
+            int64_t start_2 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_59 = (i_2 + 1);
+            int64_t end_2 = static_cast<int64_t>(seq_lensGm.GetValue(v_59));
+            int64_t v_60 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_60 - start_2);
+            int64_t v_61 = (n_tokens_2 + td.BS);
+            int64_t v_62 = (v_61 - 1);
+            int64_t v_63 = FloorDiv(v_62, td.BS);
+            int64_t v_64 = (v_63 > 0 ? v_63 : 0);
+            int64_t v_65 = v_56;
+            for (int64_t col_2 = 0; col_2 < v_64; col_2 += 1) {
+                bool v_66 = (v_65 < v_55);
+                int64_t v_67 = 0;
+                if (v_66) {
+                    int64_t v_68 = (col_2 * td.BS);
+                    int64_t row_2 = (start_2 + v_68);
+                    int64_t v_69 = (n_tokens_2 - v_68);
+                    int64_t n_2 = (td.BS < v_69 ? td.BS : v_69);
+                    bool v_70 = (col_2 < td.W);
+                    int64_t v_71 = 0;
+                    if (v_70) {
+                        int64_t v_72 = (i_2 * td.block_tables_dim1);
+                        int64_t v_73 = (v_72 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_73));
+                        v_71 = blk_2;
+                    } else {
+                        v_71 = int64_t(-1);
+                    }
+                    bool v_74 = (v_71 >= 0);
+                    bool v_75 = (v_71 < td.NB);
+                    bool v_76 = (v_74 && v_75);
+                    int64_t v_77 = 0;
+                    if (v_76) {
+                        int64_t v_78 = (row_2 + n_2);
+                        int64_t v_79 = (v_78 - row_2);
+                        int64_t v_80 = (v_79 > 0 ? v_79 : 0);
+                        int64_t v_81 = (td.v_3 > 0 ? td.v_3 : 0);
+                        int64_t v_82 = (td.v_4 > 0 ? td.v_4 : 0);
+                        int64_t v_83 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_84 = (v_81 * v_82);
+                        int64_t v_85 = (v_84 * v_83);
+                        int64_t v_86 = (v_80 * v_85);
+                        int64_t v_87 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_88 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_89 = (v_87 * v_88);
+                        int64_t v_90 = (v_89 * v_83);
+                        int64_t v_91 = (v_80 * v_90);
+                        int64_t v_92 = (v_86 + v_91);
+                        v_77 = v_92;
+                    } else {
+                        int64_t v_93 = (row_2 + n_2);
+                        int64_t v_94 = (v_93 - row_2);
+                        int64_t v_95 = (v_94 > 0 ? v_94 : 0);
+                        int64_t v_96 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_97 = (td.v_10 > 0 ? td.v_10 : 0);
+                        int64_t v_98 = (v_96 * v_97);
+                        int64_t v_99 = (v_98 * td.sizeof_T);
+                        int64_t v_100 = (v_95 * v_99);
+                        int64_t v_101 = (td.v_11 > 0 ? td.v_11 : 0);
+                        int64_t v_102 = (td.v_12 > 0 ? td.v_12 : 0);
+                        int64_t v_103 = (v_101 * v_102);
+                        int64_t v_104 = (v_103 * td.sizeof_T);
+                        int64_t v_105 = (v_95 * v_104);
+                        int64_t v_106 = (v_100 + v_105);
+                        v_77 = v_106;
+                    }
+                    int64_t v_107 = (v_52 - v_65);
+                    int64_t v_108 = (v_107 > 0 ? v_107 : 0);
+                    int64_t v_109 = (v_108 < v_77 ? v_108 : v_77);
+                    int64_t v_110 = (v_55 - v_65);
+                    int64_t v_111 = (v_110 > 0 ? v_110 : 0);
+                    int64_t v_112 = (v_111 < v_77 ? v_111 : v_77);
+                    bool v_113 = (v_109 < v_112);
+                    if (v_113) {
+                        int64_t v_114 = 0;
+                        if (v_70) {
+                            int64_t v_115 = (i_2 * td.block_tables_dim1);
+                            int64_t v_116 = (v_115 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_116));
+                            v_114 = blk_3;
+                        } else {
+                            v_114 = int64_t(-1);
+                        }
+                        bool v_117 = (v_114 >= 0);
+                        bool v_118 = (v_114 < td.NB);
+                        bool v_119 = (v_117 && v_118);
+                        if (v_119) {
+                            int64_t v_120 = (row_2 + n_2);
+                            int64_t v_121 = (v_120 - row_2);
+                            int64_t v_122 = (v_121 > 0 ? v_121 : 0);
+                            int64_t v_123 = (td.v_3 > 0 ? td.v_3 : 0);
+                            int64_t v_124 = (td.v_4 > 0 ? td.v_4 : 0);
+                            int64_t v_125 = (v_109 * v_122);
+                            int64_t v_126 = FloorDiv(v_125, v_77);
+                            int64_t v_127 = (v_112 * v_122);
+                            int64_t v_128 = FloorDiv(v_127, v_77);
+                            int64_t v_129 = (v_128 - v_126);
+                            int64_t v_130 = (v_129 * v_123);
+                            int64_t v_131 = (v_130 * v_124);
+                            for (int64_t i_3 = 0; i_3 < v_131; i_3 += td.chunk0) {
+                                int64_t v_132 = (v_131 - i_3);
+                                int64_t v_133 = (td.chunk0 < v_132 ? td.chunk0 : v_132);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_134 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_135 = (v_134 * td.key_cache_dim1);
+                                int64_t v_136 = (v_114 * v_135);
+                                int64_t v_137 = (v_126 * v_134);
+                                int64_t v_138 = (v_136 + v_137);
+                                int64_t v_139 = (v_138 + i_3);
+                                int64_t v_140 = (v_133 * td.sizeof_T);
+                                int64_t v_141 = FloorDiv(v_140, 32);
+                                int64_t v_142 = (v_141 * 32);
+                                int64_t v_143 = (v_140 - v_142);
+                                bool v_144 = (v_143 == 0);
+                                if (v_144) {
+                                    AscendC::DataCopy(local, key_cacheGm[v_139], static_cast<uint32_t>(v_133));
+                                } else {
+                                    AscendC::DataCopyPad(local, key_cacheGm[v_139], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_133 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf0.EnQue(local);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_145 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_146 = (row_2 * v_145);
+                                int64_t v_147 = (v_126 * v_145);
+                                int64_t v_148 = (v_146 + v_147);
+                                int64_t v_149 = (v_148 + i_3);
+                                if (v_144) {
+                                    AscendC::DataCopy(keyGm[v_149], local_2, static_cast<uint32_t>(v_133));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_149], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_133 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf0.FreeTensor(local_2);
+                            }
+                            int64_t v_150 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_151 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_152 = (v_129 * v_150);
+                            int64_t v_153 = (v_152 * v_151);
+                            for (int64_t i_4 = 0; i_4 < v_153; i_4 += td.chunk1) {
+                                int64_t v_154 = (v_153 - i_4);
+                                int64_t v_155 = (td.chunk1 < v_154 ? td.chunk1 : v_154);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_156 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_157 = (v_156 * td.value_cache_dim1);
+                                int64_t v_158 = (v_114 * v_157);
+                                int64_t v_159 = (v_126 * v_156);
+                                int64_t v_160 = (v_158 + v_159);
+                                int64_t v_161 = (v_160 + i_4);
+                                int64_t v_162 = (v_155 * td.sizeof_T);
+                                int64_t v_163 = FloorDiv(v_162, 32);
+                                int64_t v_164 = (v_163 * 32);
+                                int64_t v_165 = (v_162 - v_164);
+                                bool v_166 = (v_165 == 0);
+                                if (v_166) {
+                                    AscendC::DataCopy(local_3, value_cacheGm[v_161], static_cast<uint32_t>(v_155));
+                                } else {
+                                    AscendC::DataCopyPad(local_3, value_cacheGm[v_161], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_155 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf1.EnQue(local_3);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_167 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_168 = (row_2 * v_167);
+                                int64_t v_169 = (v_126 * v_167);
+                                int64_t v_170 = (v_168 + v_169);
+                                int64_t v_171 = (v_170 + i_4);
+                                if (v_166) {
+                                    AscendC::DataCopy(valueGm[v_171], local_4, static_cast<uint32_t>(v_155));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_171], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_155 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf1.FreeTensor(local_4);
+                            }
+                        } else {
+                            int64_t v_172 = (row_2 + n_2);
+                            int64_t v_173 = (v_172 - row_2);
+                            int64_t v_174 = (v_173 > 0 ? v_173 : 0);
+                            int64_t v_175 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_176 = (td.v_10 > 0 ? td.v_10 : 0);
+                            int64_t v_177 = (v_109 * v_174);
+                            int64_t v_178 = FloorDiv(v_177, v_77);
+                            int64_t v_179 = (v_112 * v_174);
+                            int64_t v_180 = FloorDiv(v_179, v_77);
+                            int64_t v_181 = (v_180 - v_178);
+                            int64_t v_182 = (v_181 * v_175);
+                            int64_t v_183 = (v_182 * v_176);
+                            for (int64_t i_5 = 0; i_5 < v_183; i_5 += td.chunk2) {
+                                int64_t v_184 = (v_183 - i_5);
+                                int64_t v_185 = (td.chunk2 < v_184 ? td.chunk2 : v_184);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_185);
+                                buf2.EnQue(local_5);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_186 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_187 = (row_2 * v_186);
+                                int64_t v_188 = (v_178 * v_186);
+                                int64_t v_189 = (v_187 + v_188);
+                                int64_t v_190 = (v_189 + i_5);
+                                int64_t v_191 = (v_185 * td.sizeof_T);
+                                int64_t v_192 = FloorDiv(v_191, 32);
+                                int64_t v_193 = (v_192 * 32);
+                                int64_t v_194 = (v_191 - v_193);
+                                bool v_195 = (v_194 == 0);
+                                if (v_195) {
+                                    AscendC::DataCopy(keyGm[v_190], local_6, static_cast<uint32_t>(v_185));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_190], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_185 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_6);
+                            }
+                            int64_t v_196 = (td.v_11 > 0 ? td.v_11 : 0);
+                            int64_t v_197 = (td.v_12 > 0 ? td.v_12 : 0);
+                            int64_t v_198 = (v_181 * v_196);
+                            int64_t v_199 = (v_198 * v_197);
+                            for (int64_t i_6 = 0; i_6 < v_199; i_6 += td.chunk3) {
+                                int64_t v_200 = (v_199 - i_6);
+                                int64_t v_201 = (td.chunk3 < v_200 ? td.chunk3 : v_200);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_201);
+                                buf3.EnQue(local_7);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_202 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_203 = (row_2 * v_202);
+                                int64_t v_204 = (v_178 * v_202);
+                                int64_t v_205 = (v_203 + v_204);
+                                int64_t v_206 = (v_205 + i_6);
+                                int64_t v_207 = (v_201 * td.sizeof_T);
+                                int64_t v_208 = FloorDiv(v_207, 32);
+                                int64_t v_209 = (v_208 * 32);
+                                int64_t v_210 = (v_207 - v_209);
+                                bool v_211 = (v_210 == 0);
+                                if (v_211) {
+                                    AscendC::DataCopy(valueGm[v_206], local_8, static_cast<uint32_t>(v_201));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_206], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_201 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_8);
+                            }
+                        }
+                    }
+                    int64_t v_212 = (v_65 + v_77);
+                    v_67 = v_212;
+                } else {
+                    v_67 = v_65;
+                }
+                v_65 = v_67;
+            }
+            v_58 = v_65;
+        } else {
+            v_58 = v_56;
+        }
+        v_56 = v_58;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key3(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey1TilingData, td, tiling);
     AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
     key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
     AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
@@ -295,343 +804,2721 @@ __aicore__ inline void gather_pa_kv_cache_key2(GM_ADDR key_cache, GM_ADDR value_
     pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
     AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
     pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
-    int64_t v = static_cast<int64_t>(AscendC::GetBlockIdx());
-    int64_t v_2 = static_cast<int64_t>(AscendC::GetBlockNum());
-    int64_t v_3 = 0;
+    // the specialisation for td.is_seq_lens_cumsum == false, td.seq_offset_present == true (the host chose it by tiling key)
+    int64_t v = 0;
     for (int64_t i = 0; i < td.B; i += 1) {
-        int64_t v_4 = 0;
-        int64_t v_5 = 0;
-        if (td.is_seq_lens_cumsum) {
-            int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t v_6 = (i + 1);
-            int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_6));
-            v_4 = start;
-            v_5 = end;
-        } else {
-            int64_t v_7 = (i > 0 ? i : 0);
+        int64_t v_2 = (i > 0 ? i : 0);
+        int64_t start = 0;
+        for (int64_t i_2 = 0; i_2 < v_2; i_2 += 1) {
+            int64_t v_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_4 = (start + v_3);
+            start = v_4;
+        }
+        int64_t v_5 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t end = (start + v_5);
+        int64_t v_6 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_6 - start);
+        int64_t v_7 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+        int64_t shift = FloorDiv(v_7, td.BS);
+        int64_t v_8 = (n_tokens + td.BS);
+        int64_t v_9 = (v_8 - 1);
+        int64_t v_10 = FloorDiv(v_9, td.BS);
+        int64_t v_11 = (v_10 > 0 ? v_10 : 0);
+        int64_t v_12 = v;
+        for (int64_t i_3 = 0; i_3 < v_11; i_3 += 1) {
+            int64_t v_13 = (i_3 * td.BS);
+            int64_t row = (start + v_13);
+            int64_t v_14 = (n_tokens - v_13);
+            int64_t n = (td.BS < v_14 ? td.BS : v_14);
+            int64_t col = (shift + i_3);
+            bool v_15 = (col < td.W);
+            int64_t v_16 = 0;
+            if (v_15) {
+                int64_t v_17 = (i * td.block_tables_dim1);
+                int64_t v_18 = (v_17 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_18));
+                v_16 = blk;
+            } else {
+                v_16 = int64_t(-1);
+            }
+            bool v_19 = (v_16 >= 0);
+            bool v_20 = (v_16 < td.NB);
+            bool v_21 = (v_19 && v_20);
+            int64_t v_22 = 0;
+            if (v_21) {
+                int64_t v_23 = (row + n);
+                int64_t v_24 = (v_23 - row);
+                int64_t v_25 = (v_24 > 0 ? v_24 : 0);
+                int64_t v_26 = (td.v_3 > 0 ? td.v_3 : 0);
+                int64_t v_27 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_28 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_29 = (v_26 * v_27);
+                int64_t v_30 = (v_29 * v_28);
+                int64_t v_31 = (v_25 * v_30);
+                int64_t v_32 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_33 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_34 = (v_32 * v_33);
+                int64_t v_35 = (v_34 * v_28);
+                int64_t v_36 = (v_25 * v_35);
+                int64_t v_37 = (v_31 + v_36);
+                v_22 = v_37;
+            } else {
+                int64_t v_38 = (row + n);
+                int64_t v_39 = (v_38 - row);
+                int64_t v_40 = (v_39 > 0 ? v_39 : 0);
+                int64_t v_41 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_42 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_43 = (v_41 * v_42);
+                int64_t v_44 = (v_43 * td.sizeof_T);
+                int64_t v_45 = (v_40 * v_44);
+                int64_t v_46 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_47 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_48 = (v_46 * v_47);
+                int64_t v_49 = (v_48 * td.sizeof_T);
+                int64_t v_50 = (v_40 * v_49);
+                int64_t v_51 = (v_45 + v_50);
+                v_22 = v_51;
+            }
+            int64_t v_52 = (v_12 + v_22);
+            v_12 = v_52;
+        }
+        v = v_12;
+    }
+    int64_t v_53 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_54 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_55 = (v_53 * v);
+    int64_t v_56 = FloorDiv(v_55, v_54);
+    int64_t v_57 = (v_53 + 1);
+    int64_t v_58 = (v_57 * v);
+    int64_t v_59 = FloorDiv(v_58, v_54);
+    int64_t v_60 = 0;
+    for (int64_t i_4 = 0; i_4 < td.B; i_4 += 1) {
+        bool v_61 = (v_60 < v_59);
+        int64_t v_62 = 0;
+        if (v_61) {
+            int64_t v_63 = (i_4 > 0 ? i_4 : 0);
             int64_t start_2 = 0;
-            for (int64_t i_2 = 0; i_2 < v_7; i_2 += 1) {
-                int64_t v_8 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
-                int64_t v_9 = (start_2 + v_8);
-                start_2 = v_9;
+            for (int64_t i_5 = 0; i_5 < v_63; i_5 += 1) {
+                int64_t v_64 = static_cast<int64_t>(seq_lensGm.GetValue(i_5));
+                int64_t v_65 = (start_2 + v_64);
+                start_2 = v_65;
             }
-            int64_t v_10 = static_cast<int64_t>(seq_lensGm.GetValue(i));
-            int64_t end_2 = (start_2 + v_10);
-            v_4 = start_2;
-            v_5 = end_2;
-        }
-        int64_t v_11 = (v_5 < td.TOK ? v_5 : td.TOK);
-        int64_t n_tokens = (v_11 - v_4);
-        int64_t v_12 = 0;
-        if (td.v) {
-            int64_t v_13 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
-            int64_t shift = FloorDiv(v_13, td.BS);
-            v_12 = shift;
+            int64_t v_66 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+            int64_t end_2 = (start_2 + v_66);
+            int64_t v_67 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_67 - start_2);
+            int64_t v_68 = static_cast<int64_t>(seq_offsetGm.GetValue(i_4));
+            int64_t shift_2 = FloorDiv(v_68, td.BS);
+            int64_t v_69 = (n_tokens_2 + td.BS);
+            int64_t v_70 = (v_69 - 1);
+            int64_t v_71 = FloorDiv(v_70, td.BS);
+            int64_t v_72 = (v_71 > 0 ? v_71 : 0);
+            int64_t v_73 = v_60;
+            for (int64_t i_6 = 0; i_6 < v_72; i_6 += 1) {
+                bool v_74 = (v_73 < v_59);
+                int64_t v_75 = 0;
+                if (v_74) {
+                    int64_t v_76 = (i_6 * td.BS);
+                    int64_t row_2 = (start_2 + v_76);
+                    int64_t v_77 = (n_tokens_2 - v_76);
+                    int64_t n_2 = (td.BS < v_77 ? td.BS : v_77);
+                    int64_t col_2 = (shift_2 + i_6);
+                    bool v_78 = (col_2 < td.W);
+                    int64_t v_79 = 0;
+                    if (v_78) {
+                        int64_t v_80 = (i_4 * td.block_tables_dim1);
+                        int64_t v_81 = (v_80 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_81));
+                        v_79 = blk_2;
+                    } else {
+                        v_79 = int64_t(-1);
+                    }
+                    bool v_82 = (v_79 >= 0);
+                    bool v_83 = (v_79 < td.NB);
+                    bool v_84 = (v_82 && v_83);
+                    int64_t v_85 = 0;
+                    if (v_84) {
+                        int64_t v_86 = (row_2 + n_2);
+                        int64_t v_87 = (v_86 - row_2);
+                        int64_t v_88 = (v_87 > 0 ? v_87 : 0);
+                        int64_t v_89 = (td.v_3 > 0 ? td.v_3 : 0);
+                        int64_t v_90 = (td.v_4 > 0 ? td.v_4 : 0);
+                        int64_t v_91 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_92 = (v_89 * v_90);
+                        int64_t v_93 = (v_92 * v_91);
+                        int64_t v_94 = (v_88 * v_93);
+                        int64_t v_95 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_96 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_97 = (v_95 * v_96);
+                        int64_t v_98 = (v_97 * v_91);
+                        int64_t v_99 = (v_88 * v_98);
+                        int64_t v_100 = (v_94 + v_99);
+                        v_85 = v_100;
+                    } else {
+                        int64_t v_101 = (row_2 + n_2);
+                        int64_t v_102 = (v_101 - row_2);
+                        int64_t v_103 = (v_102 > 0 ? v_102 : 0);
+                        int64_t v_104 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_105 = (td.v_10 > 0 ? td.v_10 : 0);
+                        int64_t v_106 = (v_104 * v_105);
+                        int64_t v_107 = (v_106 * td.sizeof_T);
+                        int64_t v_108 = (v_103 * v_107);
+                        int64_t v_109 = (td.v_11 > 0 ? td.v_11 : 0);
+                        int64_t v_110 = (td.v_12 > 0 ? td.v_12 : 0);
+                        int64_t v_111 = (v_109 * v_110);
+                        int64_t v_112 = (v_111 * td.sizeof_T);
+                        int64_t v_113 = (v_103 * v_112);
+                        int64_t v_114 = (v_108 + v_113);
+                        v_85 = v_114;
+                    }
+                    int64_t v_115 = (v_56 - v_73);
+                    int64_t v_116 = (v_115 > 0 ? v_115 : 0);
+                    int64_t v_117 = (v_116 < v_85 ? v_116 : v_85);
+                    int64_t v_118 = (v_59 - v_73);
+                    int64_t v_119 = (v_118 > 0 ? v_118 : 0);
+                    int64_t v_120 = (v_119 < v_85 ? v_119 : v_85);
+                    bool v_121 = (v_117 < v_120);
+                    if (v_121) {
+                        int64_t v_122 = 0;
+                        if (v_78) {
+                            int64_t v_123 = (i_4 * td.block_tables_dim1);
+                            int64_t v_124 = (v_123 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_124));
+                            v_122 = blk_3;
+                        } else {
+                            v_122 = int64_t(-1);
+                        }
+                        bool v_125 = (v_122 >= 0);
+                        bool v_126 = (v_122 < td.NB);
+                        bool v_127 = (v_125 && v_126);
+                        if (v_127) {
+                            int64_t v_128 = (row_2 + n_2);
+                            int64_t v_129 = (v_128 - row_2);
+                            int64_t v_130 = (v_129 > 0 ? v_129 : 0);
+                            int64_t v_131 = (td.v_3 > 0 ? td.v_3 : 0);
+                            int64_t v_132 = (td.v_4 > 0 ? td.v_4 : 0);
+                            int64_t v_133 = (v_117 * v_130);
+                            int64_t v_134 = FloorDiv(v_133, v_85);
+                            int64_t v_135 = (v_120 * v_130);
+                            int64_t v_136 = FloorDiv(v_135, v_85);
+                            int64_t v_137 = (v_136 - v_134);
+                            int64_t v_138 = (v_137 * v_131);
+                            int64_t v_139 = (v_138 * v_132);
+                            for (int64_t i_7 = 0; i_7 < v_139; i_7 += td.chunk0) {
+                                int64_t v_140 = (v_139 - i_7);
+                                int64_t v_141 = (td.chunk0 < v_140 ? td.chunk0 : v_140);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_142 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_143 = (v_142 * td.key_cache_dim1);
+                                int64_t v_144 = (v_122 * v_143);
+                                int64_t v_145 = (v_134 * v_142);
+                                int64_t v_146 = (v_144 + v_145);
+                                int64_t v_147 = (v_146 + i_7);
+                                int64_t v_148 = (v_141 * td.sizeof_T);
+                                int64_t v_149 = FloorDiv(v_148, 32);
+                                int64_t v_150 = (v_149 * 32);
+                                int64_t v_151 = (v_148 - v_150);
+                                bool v_152 = (v_151 == 0);
+                                if (v_152) {
+                                    AscendC::DataCopy(local, key_cacheGm[v_147], static_cast<uint32_t>(v_141));
+                                } else {
+                                    AscendC::DataCopyPad(local, key_cacheGm[v_147], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_141 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf0.EnQue(local);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_153 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_154 = (row_2 * v_153);
+                                int64_t v_155 = (v_134 * v_153);
+                                int64_t v_156 = (v_154 + v_155);
+                                int64_t v_157 = (v_156 + i_7);
+                                if (v_152) {
+                                    AscendC::DataCopy(keyGm[v_157], local_2, static_cast<uint32_t>(v_141));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_157], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_141 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf0.FreeTensor(local_2);
+                            }
+                            int64_t v_158 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_159 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_160 = (v_137 * v_158);
+                            int64_t v_161 = (v_160 * v_159);
+                            for (int64_t i_8 = 0; i_8 < v_161; i_8 += td.chunk1) {
+                                int64_t v_162 = (v_161 - i_8);
+                                int64_t v_163 = (td.chunk1 < v_162 ? td.chunk1 : v_162);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_164 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_165 = (v_164 * td.value_cache_dim1);
+                                int64_t v_166 = (v_122 * v_165);
+                                int64_t v_167 = (v_134 * v_164);
+                                int64_t v_168 = (v_166 + v_167);
+                                int64_t v_169 = (v_168 + i_8);
+                                int64_t v_170 = (v_163 * td.sizeof_T);
+                                int64_t v_171 = FloorDiv(v_170, 32);
+                                int64_t v_172 = (v_171 * 32);
+                                int64_t v_173 = (v_170 - v_172);
+                                bool v_174 = (v_173 == 0);
+                                if (v_174) {
+                                    AscendC::DataCopy(local_3, value_cacheGm[v_169], static_cast<uint32_t>(v_163));
+                                } else {
+                                    AscendC::DataCopyPad(local_3, value_cacheGm[v_169], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_163 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf1.EnQue(local_3);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_175 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_176 = (row_2 * v_175);
+                                int64_t v_177 = (v_134 * v_175);
+                                int64_t v_178 = (v_176 + v_177);
+                                int64_t v_179 = (v_178 + i_8);
+                                if (v_174) {
+                                    AscendC::DataCopy(valueGm[v_179], local_4, static_cast<uint32_t>(v_163));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_179], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_163 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf1.FreeTensor(local_4);
+                            }
+                        } else {
+                            int64_t v_180 = (row_2 + n_2);
+                            int64_t v_181 = (v_180 - row_2);
+                            int64_t v_182 = (v_181 > 0 ? v_181 : 0);
+                            int64_t v_183 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_184 = (td.v_10 > 0 ? td.v_10 : 0);
+                            int64_t v_185 = (v_117 * v_182);
+                            int64_t v_186 = FloorDiv(v_185, v_85);
+                            int64_t v_187 = (v_120 * v_182);
+                            int64_t v_188 = FloorDiv(v_187, v_85);
+                            int64_t v_189 = (v_188 - v_186);
+                            int64_t v_190 = (v_189 * v_183);
+                            int64_t v_191 = (v_190 * v_184);
+                            for (int64_t i_9 = 0; i_9 < v_191; i_9 += td.chunk2) {
+                                int64_t v_192 = (v_191 - i_9);
+                                int64_t v_193 = (td.chunk2 < v_192 ? td.chunk2 : v_192);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_193);
+                                buf2.EnQue(local_5);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_194 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_195 = (row_2 * v_194);
+                                int64_t v_196 = (v_186 * v_194);
+                                int64_t v_197 = (v_195 + v_196);
+                                int64_t v_198 = (v_197 + i_9);
+                                int64_t v_199 = (v_193 * td.sizeof_T);
+                                int64_t v_200 = FloorDiv(v_199, 32);
+                                int64_t v_201 = (v_200 * 32);
+                                int64_t v_202 = (v_199 - v_201);
+                                bool v_203 = (v_202 == 0);
+                                if (v_203) {
+                                    AscendC::DataCopy(keyGm[v_198], local_6, static_cast<uint32_t>(v_193));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_198], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_193 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_6);
+                            }
+                            int64_t v_204 = (td.v_11 > 0 ? td.v_11 : 0);
+                            int64_t v_205 = (td.v_12 > 0 ? td.v_12 : 0);
+                            int64_t v_206 = (v_189 * v_204);
+                            int64_t v_207 = (v_206 * v_205);
+                            for (int64_t i_10 = 0; i_10 < v_207; i_10 += td.chunk3) {
+                                int64_t v_208 = (v_207 - i_10);
+                                int64_t v_209 = (td.chunk3 < v_208 ? td.chunk3 : v_208);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_209);
+                                buf3.EnQue(local_7);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_210 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_211 = (row_2 * v_210);
+                                int64_t v_212 = (v_186 * v_210);
+                                int64_t v_213 = (v_211 + v_212);
+                                int64_t v_214 = (v_213 + i_10);
+                                int64_t v_215 = (v_209 * td.sizeof_T);
+                                int64_t v_216 = FloorDiv(v_215, 32);
+                                int64_t v_217 = (v_216 * 32);
+                                int64_t v_218 = (v_215 - v_217);
+                                bool v_219 = (v_218 == 0);
+                                if (v_219) {
+                                    AscendC::DataCopy(valueGm[v_214], local_8, static_cast<uint32_t>(v_209));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_214], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_209 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_8);
+                            }
+                        }
+                    }
+                    int64_t v_220 = (v_73 + v_85);
+                    v_75 = v_220;
+                } else {
+                    v_75 = v_73;
+                }
+                v_73 = v_75;
+            }
+            v_62 = v_73;
         } else {
-            v_12 = 0;
+            v_62 = v_60;
         }
-        int64_t v_14 = (n_tokens + td.BS);
-        int64_t v_15 = (v_14 - 1);
-        int64_t v_16 = FloorDiv(v_15, td.BS);
-        int64_t v_17 = (v_16 > 0 ? v_16 : 0);
-        int64_t v_18 = (v - v_3);
-        int64_t v_19 = FloorDiv(v_18, v_2);
-        int64_t v_20 = (v_19 * v_2);
-        int64_t v_21 = (v_18 - v_20);
-        for (int64_t i_3 = v_21; i_3 < v_17; i_3 += v_2) {
-            int64_t v_22 = (i_3 * td.BS);
-            int64_t row = (v_4 + v_22);
-            int64_t v_23 = (n_tokens - v_22);
-            int64_t n = (td.BS < v_23 ? td.BS : v_23);
-            int64_t col = (v_12 + i_3);
-            bool v_24 = (col < td.W);
-            int64_t v_25 = 0;
-            if (v_24) {
-                int64_t v_26 = (i * td.block_tables_dim1);
-                int64_t v_27 = (v_26 + col);
-                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_27));
-                v_25 = blk;
+        v_60 = v_62;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key4(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey1TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_offsetGm;
+    seq_offsetGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_offset), static_cast<uint64_t>(td.seq_offset_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == true, td.seq_offset_present == true (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t v_2 = (i + 1);
+        int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_2));
+        int64_t v_3 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_3 - start);
+        int64_t v_4 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+        int64_t shift = FloorDiv(v_4, td.BS);
+        int64_t v_5 = (n_tokens + td.BS);
+        int64_t v_6 = (v_5 - 1);
+        int64_t v_7 = FloorDiv(v_6, td.BS);
+        int64_t v_8 = (v_7 > 0 ? v_7 : 0);
+        int64_t v_9 = v;
+        for (int64_t i_2 = 0; i_2 < v_8; i_2 += 1) {
+            int64_t v_10 = (i_2 * td.BS);
+            int64_t row = (start + v_10);
+            int64_t v_11 = (n_tokens - v_10);
+            int64_t n = (td.BS < v_11 ? td.BS : v_11);
+            int64_t col = (shift + i_2);
+            bool v_12 = (col < td.W);
+            int64_t v_13 = 0;
+            if (v_12) {
+                int64_t v_14 = (i * td.block_tables_dim1);
+                int64_t v_15 = (v_14 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_15));
+                v_13 = blk;
             } else {
-                v_25 = int64_t(-1);
+                v_13 = int64_t(-1);
             }
-            bool v_28 = (v_25 >= 0);
-            bool v_29 = (v_25 < td.NB);
-            bool v_30 = (v_28 && v_29);
-            if (v_30) {
-                for (int64_t i_4 = 0; i_4 < n; i_4 += 1) {
-                    int64_t v_31 = (td.A * td.sizeof_T);
-                    int64_t v_32 = (v_31 + 31);
-                    int64_t v_33 = FloorDiv(v_32, 32);
-                    int64_t v_34 = (v_33 * 32);
-                    int64_t v_35 = FloorDiv(v_34, td.sizeof_T);
-                    bool v_36 = (v_35 <= td.chunk0);
-                    if (v_36) {
-                        int64_t v_37 = (v_35 > 1 ? v_35 : 1);
-                        int64_t v_38 = FloorDiv(td.chunk0, v_37);
-                        int64_t v_39 = (v_38 < 4095 ? v_38 : 4095);
-                        for (int64_t i_5 = 0; i_5 < td.HKA; i_5 += v_39) {
-                            int64_t v_40 = (td.HKA - i_5);
-                            int64_t v_41 = (v_39 < v_40 ? v_39 : v_40);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_42 = (td.key_cache_dim3 * td.key_cache_dim2);
-                            int64_t v_43 = (v_42 * td.key_cache_dim1);
-                            int64_t v_44 = (v_25 * v_43);
-                            int64_t v_45 = (i_4 * td.key_cache_dim3);
-                            int64_t v_46 = (v_44 + v_45);
-                            int64_t v_47 = (i_5 * v_42);
-                            int64_t v_48 = (v_46 + v_47);
-                            int64_t v_49 = (v_42 - td.A);
-                            int64_t v_50 = (v_49 * td.sizeof_T);
-                            int64_t v_51 = FloorDiv(v_31, 32);
-                            int64_t v_52 = (v_51 * 32);
-                            int64_t v_53 = (v_31 - v_52);
-                            bool v_54 = (v_53 == 0);
-                            int64_t v_55 = FloorDiv(v_50, 32);
-                            int64_t v_56 = (v_55 * 32);
-                            int64_t v_57 = (v_50 - v_56);
-                            bool v_58 = (v_57 == 0);
-                            bool v_59 = (v_54 && v_58);
-                            bool v_60 = (v_55 <= 65535);
-                            bool v_61 = (v_51 <= 65535);
-                            bool v_62 = (v_60 && v_61);
-                            bool v_63 = (v_59 && v_62);
-                            if (v_63) {
-                                AscendC::DataCopy(local, key_cacheGm[v_48], AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
-                            } else {
-                                AscendC::DataCopyPad(local, key_cacheGm[v_48], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_42 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                            }
-                            buf0.EnQue(local);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_64 = (row * td.key_dim1);
-                            int64_t v_65 = (td.A * td.HKA);
-                            int64_t v_66 = (i_4 * v_65);
-                            int64_t v_67 = (v_64 + v_66);
-                            int64_t v_68 = (i_5 * td.A);
-                            int64_t v_69 = (v_67 + v_68);
-                            int64_t v_70 = (td.A - td.A);
-                            int64_t v_71 = (v_70 * td.sizeof_T);
-                            int64_t v_72 = FloorDiv(v_71, 32);
-                            int64_t v_73 = (v_72 * 32);
-                            int64_t v_74 = (v_71 - v_73);
-                            bool v_75 = (v_74 == 0);
-                            bool v_76 = (v_54 && v_75);
-                            bool v_77 = (v_72 <= 65535);
-                            bool v_78 = (v_77 && v_61);
-                            bool v_79 = (v_76 && v_78);
-                            if (v_79) {
-                                AscendC::DataCopy(keyGm[v_69], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_41), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
-                            } else {
-                                AscendC::DataCopyPad(keyGm[v_69], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_41), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
-                            }
-                            buf0.FreeTensor(local_2);
-                        }
-                    } else {
-                        for (int64_t i_6 = 0; i_6 < td.HKA; i_6 += 1) {
-                            for (int64_t i_7 = 0; i_7 < td.A; i_7 += td.chunk0) {
-                                int64_t v_80 = (td.A - i_7);
-                                int64_t v_81 = (td.chunk0 < v_80 ? td.chunk0 : v_80);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_82 = (td.key_cache_dim3 * td.key_cache_dim2);
-                                int64_t v_83 = (v_82 * td.key_cache_dim1);
-                                int64_t v_84 = (v_25 * v_83);
-                                int64_t v_85 = (i_4 * td.key_cache_dim3);
-                                int64_t v_86 = (v_84 + v_85);
-                                int64_t v_87 = (i_6 * v_82);
-                                int64_t v_88 = (v_86 + v_87);
-                                int64_t v_89 = (v_88 + i_7);
-                                int64_t v_90 = (v_81 * td.sizeof_T);
-                                int64_t v_91 = FloorDiv(v_90, 32);
-                                int64_t v_92 = (v_91 * 32);
-                                int64_t v_93 = (v_90 - v_92);
-                                bool v_94 = (v_93 == 0);
-                                if (v_94) {
-                                    AscendC::DataCopy(local_3, key_cacheGm[v_89], static_cast<uint32_t>(v_81));
-                                } else {
-                                    AscendC::DataCopyPad(local_3, key_cacheGm[v_89], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                                }
-                                buf0.EnQue(local_3);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_95 = (row * td.key_dim1);
-                                int64_t v_96 = (td.A * td.HKA);
-                                int64_t v_97 = (i_4 * v_96);
-                                int64_t v_98 = (v_95 + v_97);
-                                int64_t v_99 = (i_6 * td.A);
-                                int64_t v_100 = (v_98 + v_99);
-                                int64_t v_101 = (v_100 + i_7);
-                                if (v_94) {
-                                    AscendC::DataCopy(keyGm[v_101], local_4, static_cast<uint32_t>(v_81));
-                                } else {
-                                    AscendC::DataCopyPad(keyGm[v_101], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_81 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                                }
-                                buf0.FreeTensor(local_4);
-                            }
-                        }
-                    }
-                }
-                for (int64_t i_8 = 0; i_8 < n; i_8 += 1) {
-                    int64_t v_102 = (td.A * td.sizeof_T);
-                    int64_t v_103 = (v_102 + 31);
-                    int64_t v_104 = FloorDiv(v_103, 32);
-                    int64_t v_105 = (v_104 * 32);
-                    int64_t v_106 = FloorDiv(v_105, td.sizeof_T);
-                    bool v_107 = (v_106 <= td.chunk1);
-                    if (v_107) {
-                        int64_t v_108 = (v_106 > 1 ? v_106 : 1);
-                        int64_t v_109 = FloorDiv(td.chunk1, v_108);
-                        int64_t v_110 = (v_109 < 4095 ? v_109 : 4095);
-                        for (int64_t i_9 = 0; i_9 < td.HVA; i_9 += v_110) {
-                            int64_t v_111 = (td.HVA - i_9);
-                            int64_t v_112 = (v_110 < v_111 ? v_110 : v_111);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                            int64_t v_113 = (td.value_cache_dim3 * td.value_cache_dim2);
-                            int64_t v_114 = (v_113 * td.value_cache_dim1);
-                            int64_t v_115 = (v_25 * v_114);
-                            int64_t v_116 = (i_8 * td.value_cache_dim3);
-                            int64_t v_117 = (v_115 + v_116);
-                            int64_t v_118 = (i_9 * v_113);
-                            int64_t v_119 = (v_117 + v_118);
-                            int64_t v_120 = (v_113 - td.A);
-                            int64_t v_121 = (v_120 * td.sizeof_T);
-                            int64_t v_122 = FloorDiv(v_102, 32);
-                            int64_t v_123 = (v_122 * 32);
-                            int64_t v_124 = (v_102 - v_123);
-                            bool v_125 = (v_124 == 0);
-                            int64_t v_126 = FloorDiv(v_121, 32);
-                            int64_t v_127 = (v_126 * 32);
-                            int64_t v_128 = (v_121 - v_127);
-                            bool v_129 = (v_128 == 0);
-                            bool v_130 = (v_125 && v_129);
-                            bool v_131 = (v_126 <= 65535);
-                            bool v_132 = (v_122 <= 65535);
-                            bool v_133 = (v_131 && v_132);
-                            bool v_134 = (v_130 && v_133);
-                            if (v_134) {
-                                AscendC::DataCopy(local_5, value_cacheGm[v_119], AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
-                            } else {
-                                AscendC::DataCopyPad(local_5, value_cacheGm[v_119], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_113 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                            }
-                            buf1.EnQue(local_5);
-                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                            int64_t v_135 = (row * td.value_dim1);
-                            int64_t v_136 = (td.A * td.HVA);
-                            int64_t v_137 = (i_8 * v_136);
-                            int64_t v_138 = (v_135 + v_137);
-                            int64_t v_139 = (i_9 * td.A);
-                            int64_t v_140 = (v_138 + v_139);
-                            int64_t v_141 = (td.A - td.A);
-                            int64_t v_142 = (v_141 * td.sizeof_T);
-                            int64_t v_143 = FloorDiv(v_142, 32);
-                            int64_t v_144 = (v_143 * 32);
-                            int64_t v_145 = (v_142 - v_144);
-                            bool v_146 = (v_145 == 0);
-                            bool v_147 = (v_125 && v_146);
-                            bool v_148 = (v_143 <= 65535);
-                            bool v_149 = (v_148 && v_132);
-                            bool v_150 = (v_147 && v_149);
-                            if (v_150) {
-                                AscendC::DataCopy(valueGm[v_140], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_112), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
-                            } else {
-                                AscendC::DataCopyPad(valueGm[v_140], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_112), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
-                            }
-                            buf1.FreeTensor(local_6);
-                        }
-                    } else {
-                        for (int64_t i_10 = 0; i_10 < td.HVA; i_10 += 1) {
-                            for (int64_t i_11 = 0; i_11 < td.A; i_11 += td.chunk1) {
-                                int64_t v_151 = (td.A - i_11);
-                                int64_t v_152 = (td.chunk1 < v_151 ? td.chunk1 : v_151);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
-                                int64_t v_153 = (td.value_cache_dim3 * td.value_cache_dim2);
-                                int64_t v_154 = (v_153 * td.value_cache_dim1);
-                                int64_t v_155 = (v_25 * v_154);
-                                int64_t v_156 = (i_8 * td.value_cache_dim3);
-                                int64_t v_157 = (v_155 + v_156);
-                                int64_t v_158 = (i_10 * v_153);
-                                int64_t v_159 = (v_157 + v_158);
-                                int64_t v_160 = (v_159 + i_11);
-                                int64_t v_161 = (v_152 * td.sizeof_T);
-                                int64_t v_162 = FloorDiv(v_161, 32);
-                                int64_t v_163 = (v_162 * 32);
-                                int64_t v_164 = (v_161 - v_163);
-                                bool v_165 = (v_164 == 0);
-                                if (v_165) {
-                                    AscendC::DataCopy(local_7, value_cacheGm[v_160], static_cast<uint32_t>(v_152));
-                                } else {
-                                    AscendC::DataCopyPad(local_7, value_cacheGm[v_160], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
-                                }
-                                buf1.EnQue(local_7);
-                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
-                                int64_t v_166 = (row * td.value_dim1);
-                                int64_t v_167 = (td.A * td.HVA);
-                                int64_t v_168 = (i_8 * v_167);
-                                int64_t v_169 = (v_166 + v_168);
-                                int64_t v_170 = (i_10 * td.A);
-                                int64_t v_171 = (v_169 + v_170);
-                                int64_t v_172 = (v_171 + i_11);
-                                if (v_165) {
-                                    AscendC::DataCopy(valueGm[v_172], local_8, static_cast<uint32_t>(v_152));
-                                } else {
-                                    AscendC::DataCopyPad(valueGm[v_172], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_152 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                                }
-                                buf1.FreeTensor(local_8);
-                            }
-                        }
-                    }
-                }
+            bool v_16 = (v_13 >= 0);
+            bool v_17 = (v_13 < td.NB);
+            bool v_18 = (v_16 && v_17);
+            int64_t v_19 = 0;
+            if (v_18) {
+                int64_t v_20 = (row + n);
+                int64_t v_21 = (v_20 - row);
+                int64_t v_22 = (v_21 > 0 ? v_21 : 0);
+                int64_t v_23 = (td.v_3 > 0 ? td.v_3 : 0);
+                int64_t v_24 = (td.v_4 > 0 ? td.v_4 : 0);
+                int64_t v_25 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_26 = (v_23 * v_24);
+                int64_t v_27 = (v_26 * v_25);
+                int64_t v_28 = (v_22 * v_27);
+                int64_t v_29 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_30 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_31 = (v_29 * v_30);
+                int64_t v_32 = (v_31 * v_25);
+                int64_t v_33 = (v_22 * v_32);
+                int64_t v_34 = (v_28 + v_33);
+                v_19 = v_34;
             } else {
-                int64_t v_173 = (row + n);
-                int64_t v_174 = (v_173 - row);
-                int64_t v_175 = (v_174 > 0 ? v_174 : 0);
-                int64_t v_176 = (td.v_8 > 0 ? td.v_8 : 0);
-                int64_t v_177 = (v_175 * v_176);
-                for (int64_t i_12 = 0; i_12 < v_177; i_12 += td.chunk2) {
-                    int64_t v_178 = (v_177 - i_12);
-                    int64_t v_179 = (td.chunk2 < v_178 ? td.chunk2 : v_178);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_179);
-                    buf2.EnQue(local_9);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_180 = (row * td.key_dim1);
-                    int64_t v_181 = (v_180 + i_12);
-                    int64_t v_182 = (v_179 * td.sizeof_T);
-                    int64_t v_183 = FloorDiv(v_182, 32);
-                    int64_t v_184 = (v_183 * 32);
-                    int64_t v_185 = (v_182 - v_184);
-                    bool v_186 = (v_185 == 0);
-                    if (v_186) {
-                        AscendC::DataCopy(keyGm[v_181], local_10, static_cast<uint32_t>(v_179));
-                    } else {
-                        AscendC::DataCopyPad(keyGm[v_181], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_179 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf2.FreeTensor(local_10);
-                }
-                int64_t v_187 = (td.v_9 > 0 ? td.v_9 : 0);
-                int64_t v_188 = (v_175 * v_187);
-                for (int64_t i_13 = 0; i_13 < v_188; i_13 += td.chunk3) {
-                    int64_t v_189 = (v_188 - i_13);
-                    int64_t v_190 = (td.chunk3 < v_189 ? td.chunk3 : v_189);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
-                    FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_190);
-                    buf3.EnQue(local_11);
-                    AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
-                    int64_t v_191 = (row * td.value_dim1);
-                    int64_t v_192 = (v_191 + i_13);
-                    int64_t v_193 = (v_190 * td.sizeof_T);
-                    int64_t v_194 = FloorDiv(v_193, 32);
-                    int64_t v_195 = (v_194 * 32);
-                    int64_t v_196 = (v_193 - v_195);
-                    bool v_197 = (v_196 == 0);
-                    if (v_197) {
-                        AscendC::DataCopy(valueGm[v_192], local_12, static_cast<uint32_t>(v_190));
-                    } else {
-                        AscendC::DataCopyPad(valueGm[v_192], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_190 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
-                    }
-                    buf3.FreeTensor(local_12);
-                }
+                int64_t v_35 = (row + n);
+                int64_t v_36 = (v_35 - row);
+                int64_t v_37 = (v_36 > 0 ? v_36 : 0);
+                int64_t v_38 = (td.v_9 > 0 ? td.v_9 : 0);
+                int64_t v_39 = (td.v_10 > 0 ? td.v_10 : 0);
+                int64_t v_40 = (v_38 * v_39);
+                int64_t v_41 = (v_40 * td.sizeof_T);
+                int64_t v_42 = (v_37 * v_41);
+                int64_t v_43 = (td.v_11 > 0 ? td.v_11 : 0);
+                int64_t v_44 = (td.v_12 > 0 ? td.v_12 : 0);
+                int64_t v_45 = (v_43 * v_44);
+                int64_t v_46 = (v_45 * td.sizeof_T);
+                int64_t v_47 = (v_37 * v_46);
+                int64_t v_48 = (v_42 + v_47);
+                v_19 = v_48;
             }
+            int64_t v_49 = (v_9 + v_19);
+            v_9 = v_49;
         }
-        int64_t v_198 = (v_3 + v_17);
-        v_3 = v_198;
+        v = v_9;
+    }
+    int64_t v_50 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_51 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_52 = (v_50 * v);
+    int64_t v_53 = FloorDiv(v_52, v_51);
+    int64_t v_54 = (v_50 + 1);
+    int64_t v_55 = (v_54 * v);
+    int64_t v_56 = FloorDiv(v_55, v_51);
+    int64_t v_57 = 0;
+    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
+        bool v_58 = (v_57 < v_56);
+        int64_t v_59 = 0;
+        if (v_58) {
+            int64_t start_2 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
+            int64_t v_60 = (i_3 + 1);
+            int64_t end_2 = static_cast<int64_t>(seq_lensGm.GetValue(v_60));
+            int64_t v_61 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_61 - start_2);
+            int64_t v_62 = static_cast<int64_t>(seq_offsetGm.GetValue(i_3));
+            int64_t shift_2 = FloorDiv(v_62, td.BS);
+            int64_t v_63 = (n_tokens_2 + td.BS);
+            int64_t v_64 = (v_63 - 1);
+            int64_t v_65 = FloorDiv(v_64, td.BS);
+            int64_t v_66 = (v_65 > 0 ? v_65 : 0);
+            int64_t v_67 = v_57;
+            for (int64_t i_4 = 0; i_4 < v_66; i_4 += 1) {
+                bool v_68 = (v_67 < v_56);
+                int64_t v_69 = 0;
+                if (v_68) {
+                    int64_t v_70 = (i_4 * td.BS);
+                    int64_t row_2 = (start_2 + v_70);
+                    int64_t v_71 = (n_tokens_2 - v_70);
+                    int64_t n_2 = (td.BS < v_71 ? td.BS : v_71);
+                    int64_t col_2 = (shift_2 + i_4);
+                    bool v_72 = (col_2 < td.W);
+                    int64_t v_73 = 0;
+                    if (v_72) {
+                        int64_t v_74 = (i_3 * td.block_tables_dim1);
+                        int64_t v_75 = (v_74 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_75));
+                        v_73 = blk_2;
+                    } else {
+                        v_73 = int64_t(-1);
+                    }
+                    bool v_76 = (v_73 >= 0);
+                    bool v_77 = (v_73 < td.NB);
+                    bool v_78 = (v_76 && v_77);
+                    int64_t v_79 = 0;
+                    if (v_78) {
+                        int64_t v_80 = (row_2 + n_2);
+                        int64_t v_81 = (v_80 - row_2);
+                        int64_t v_82 = (v_81 > 0 ? v_81 : 0);
+                        int64_t v_83 = (td.v_3 > 0 ? td.v_3 : 0);
+                        int64_t v_84 = (td.v_4 > 0 ? td.v_4 : 0);
+                        int64_t v_85 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_86 = (v_83 * v_84);
+                        int64_t v_87 = (v_86 * v_85);
+                        int64_t v_88 = (v_82 * v_87);
+                        int64_t v_89 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_90 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_91 = (v_89 * v_90);
+                        int64_t v_92 = (v_91 * v_85);
+                        int64_t v_93 = (v_82 * v_92);
+                        int64_t v_94 = (v_88 + v_93);
+                        v_79 = v_94;
+                    } else {
+                        int64_t v_95 = (row_2 + n_2);
+                        int64_t v_96 = (v_95 - row_2);
+                        int64_t v_97 = (v_96 > 0 ? v_96 : 0);
+                        int64_t v_98 = (td.v_9 > 0 ? td.v_9 : 0);
+                        int64_t v_99 = (td.v_10 > 0 ? td.v_10 : 0);
+                        int64_t v_100 = (v_98 * v_99);
+                        int64_t v_101 = (v_100 * td.sizeof_T);
+                        int64_t v_102 = (v_97 * v_101);
+                        int64_t v_103 = (td.v_11 > 0 ? td.v_11 : 0);
+                        int64_t v_104 = (td.v_12 > 0 ? td.v_12 : 0);
+                        int64_t v_105 = (v_103 * v_104);
+                        int64_t v_106 = (v_105 * td.sizeof_T);
+                        int64_t v_107 = (v_97 * v_106);
+                        int64_t v_108 = (v_102 + v_107);
+                        v_79 = v_108;
+                    }
+                    int64_t v_109 = (v_53 - v_67);
+                    int64_t v_110 = (v_109 > 0 ? v_109 : 0);
+                    int64_t v_111 = (v_110 < v_79 ? v_110 : v_79);
+                    int64_t v_112 = (v_56 - v_67);
+                    int64_t v_113 = (v_112 > 0 ? v_112 : 0);
+                    int64_t v_114 = (v_113 < v_79 ? v_113 : v_79);
+                    bool v_115 = (v_111 < v_114);
+                    if (v_115) {
+                        int64_t v_116 = 0;
+                        if (v_72) {
+                            int64_t v_117 = (i_3 * td.block_tables_dim1);
+                            int64_t v_118 = (v_117 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_118));
+                            v_116 = blk_3;
+                        } else {
+                            v_116 = int64_t(-1);
+                        }
+                        bool v_119 = (v_116 >= 0);
+                        bool v_120 = (v_116 < td.NB);
+                        bool v_121 = (v_119 && v_120);
+                        if (v_121) {
+                            int64_t v_122 = (row_2 + n_2);
+                            int64_t v_123 = (v_122 - row_2);
+                            int64_t v_124 = (v_123 > 0 ? v_123 : 0);
+                            int64_t v_125 = (td.v_3 > 0 ? td.v_3 : 0);
+                            int64_t v_126 = (td.v_4 > 0 ? td.v_4 : 0);
+                            int64_t v_127 = (v_111 * v_124);
+                            int64_t v_128 = FloorDiv(v_127, v_79);
+                            int64_t v_129 = (v_114 * v_124);
+                            int64_t v_130 = FloorDiv(v_129, v_79);
+                            int64_t v_131 = (v_130 - v_128);
+                            int64_t v_132 = (v_131 * v_125);
+                            int64_t v_133 = (v_132 * v_126);
+                            for (int64_t i_5 = 0; i_5 < v_133; i_5 += td.chunk0) {
+                                int64_t v_134 = (v_133 - i_5);
+                                int64_t v_135 = (td.chunk0 < v_134 ? td.chunk0 : v_134);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_136 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                int64_t v_137 = (v_136 * td.key_cache_dim1);
+                                int64_t v_138 = (v_116 * v_137);
+                                int64_t v_139 = (v_128 * v_136);
+                                int64_t v_140 = (v_138 + v_139);
+                                int64_t v_141 = (v_140 + i_5);
+                                int64_t v_142 = (v_135 * td.sizeof_T);
+                                int64_t v_143 = FloorDiv(v_142, 32);
+                                int64_t v_144 = (v_143 * 32);
+                                int64_t v_145 = (v_142 - v_144);
+                                bool v_146 = (v_145 == 0);
+                                if (v_146) {
+                                    AscendC::DataCopy(local, key_cacheGm[v_141], static_cast<uint32_t>(v_135));
+                                } else {
+                                    AscendC::DataCopyPad(local, key_cacheGm[v_141], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_135 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf0.EnQue(local);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_147 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_148 = (row_2 * v_147);
+                                int64_t v_149 = (v_128 * v_147);
+                                int64_t v_150 = (v_148 + v_149);
+                                int64_t v_151 = (v_150 + i_5);
+                                if (v_146) {
+                                    AscendC::DataCopy(keyGm[v_151], local_2, static_cast<uint32_t>(v_135));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_151], local_2, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_135 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf0.FreeTensor(local_2);
+                            }
+                            int64_t v_152 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_153 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_154 = (v_131 * v_152);
+                            int64_t v_155 = (v_154 * v_153);
+                            for (int64_t i_6 = 0; i_6 < v_155; i_6 += td.chunk1) {
+                                int64_t v_156 = (v_155 - i_6);
+                                int64_t v_157 = (td.chunk1 < v_156 ? td.chunk1 : v_156);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                int64_t v_158 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                int64_t v_159 = (v_158 * td.value_cache_dim1);
+                                int64_t v_160 = (v_116 * v_159);
+                                int64_t v_161 = (v_128 * v_158);
+                                int64_t v_162 = (v_160 + v_161);
+                                int64_t v_163 = (v_162 + i_6);
+                                int64_t v_164 = (v_157 * td.sizeof_T);
+                                int64_t v_165 = FloorDiv(v_164, 32);
+                                int64_t v_166 = (v_165 * 32);
+                                int64_t v_167 = (v_164 - v_166);
+                                bool v_168 = (v_167 == 0);
+                                if (v_168) {
+                                    AscendC::DataCopy(local_3, value_cacheGm[v_163], static_cast<uint32_t>(v_157));
+                                } else {
+                                    AscendC::DataCopyPad(local_3, value_cacheGm[v_163], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_157 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                }
+                                buf1.EnQue(local_3);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_169 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_170 = (row_2 * v_169);
+                                int64_t v_171 = (v_128 * v_169);
+                                int64_t v_172 = (v_170 + v_171);
+                                int64_t v_173 = (v_172 + i_6);
+                                if (v_168) {
+                                    AscendC::DataCopy(valueGm[v_173], local_4, static_cast<uint32_t>(v_157));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_173], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_157 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf1.FreeTensor(local_4);
+                            }
+                        } else {
+                            int64_t v_174 = (row_2 + n_2);
+                            int64_t v_175 = (v_174 - row_2);
+                            int64_t v_176 = (v_175 > 0 ? v_175 : 0);
+                            int64_t v_177 = (td.v_9 > 0 ? td.v_9 : 0);
+                            int64_t v_178 = (td.v_10 > 0 ? td.v_10 : 0);
+                            int64_t v_179 = (v_111 * v_176);
+                            int64_t v_180 = FloorDiv(v_179, v_79);
+                            int64_t v_181 = (v_114 * v_176);
+                            int64_t v_182 = FloorDiv(v_181, v_79);
+                            int64_t v_183 = (v_182 - v_180);
+                            int64_t v_184 = (v_183 * v_177);
+                            int64_t v_185 = (v_184 * v_178);
+                            for (int64_t i_7 = 0; i_7 < v_185; i_7 += td.chunk2) {
+                                int64_t v_186 = (v_185 - i_7);
+                                int64_t v_187 = (td.chunk2 < v_186 ? td.chunk2 : v_186);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_5, static_cast<DTYPE_KEY_CACHE>(0), v_187);
+                                buf2.EnQue(local_5);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_188 = (td.key_dim2 * td.key_dim1);
+                                int64_t v_189 = (row_2 * v_188);
+                                int64_t v_190 = (v_180 * v_188);
+                                int64_t v_191 = (v_189 + v_190);
+                                int64_t v_192 = (v_191 + i_7);
+                                int64_t v_193 = (v_187 * td.sizeof_T);
+                                int64_t v_194 = FloorDiv(v_193, 32);
+                                int64_t v_195 = (v_194 * 32);
+                                int64_t v_196 = (v_193 - v_195);
+                                bool v_197 = (v_196 == 0);
+                                if (v_197) {
+                                    AscendC::DataCopy(keyGm[v_192], local_6, static_cast<uint32_t>(v_187));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_192], local_6, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_187 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_6);
+                            }
+                            int64_t v_198 = (td.v_11 > 0 ? td.v_11 : 0);
+                            int64_t v_199 = (td.v_12 > 0 ? td.v_12 : 0);
+                            int64_t v_200 = (v_183 * v_198);
+                            int64_t v_201 = (v_200 * v_199);
+                            for (int64_t i_8 = 0; i_8 < v_201; i_8 += td.chunk3) {
+                                int64_t v_202 = (v_201 - i_8);
+                                int64_t v_203 = (td.chunk3 < v_202 ? td.chunk3 : v_202);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_7, static_cast<DTYPE_KEY_CACHE>(0), v_203);
+                                buf3.EnQue(local_7);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_204 = (td.value_dim2 * td.value_dim1);
+                                int64_t v_205 = (row_2 * v_204);
+                                int64_t v_206 = (v_180 * v_204);
+                                int64_t v_207 = (v_205 + v_206);
+                                int64_t v_208 = (v_207 + i_8);
+                                int64_t v_209 = (v_203 * td.sizeof_T);
+                                int64_t v_210 = FloorDiv(v_209, 32);
+                                int64_t v_211 = (v_210 * 32);
+                                int64_t v_212 = (v_209 - v_211);
+                                bool v_213 = (v_212 == 0);
+                                if (v_213) {
+                                    AscendC::DataCopy(valueGm[v_208], local_8, static_cast<uint32_t>(v_203));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_208], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_203 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_8);
+                            }
+                        }
+                    }
+                    int64_t v_214 = (v_67 + v_79);
+                    v_69 = v_214;
+                } else {
+                    v_69 = v_67;
+                }
+                v_67 = v_69;
+            }
+            v_59 = v_67;
+        } else {
+            v_59 = v_57;
+        }
+        v_57 = v_59;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key5(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey5TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == false, td.seq_offset_present == false (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t v_2 = (i > 0 ? i : 0);
+        int64_t start = 0;
+        for (int64_t i_2 = 0; i_2 < v_2; i_2 += 1) {
+            int64_t v_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_4 = (start + v_3);
+            start = v_4;
+        }
+        int64_t v_5 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t end = (start + v_5);
+        int64_t v_6 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_6 - start);
+        int64_t v_7 = (n_tokens + td.BS);
+        int64_t v_8 = (v_7 - 1);
+        int64_t v_9 = FloorDiv(v_8, td.BS);
+        int64_t v_10 = (v_9 > 0 ? v_9 : 0);
+        int64_t v_11 = v;
+        for (int64_t col = 0; col < v_10; col += 1) {
+            int64_t v_12 = (col * td.BS);
+            int64_t row = (start + v_12);
+            int64_t v_13 = (n_tokens - v_12);
+            int64_t n = (td.BS < v_13 ? td.BS : v_13);
+            bool v_14 = (col < td.W);
+            int64_t v_15 = 0;
+            if (v_14) {
+                int64_t v_16 = (i * td.block_tables_dim1);
+                int64_t v_17 = (v_16 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_17));
+                v_15 = blk;
+            } else {
+                v_15 = int64_t(-1);
+            }
+            bool v_18 = (v_15 >= 0);
+            bool v_19 = (v_15 < td.NB);
+            bool v_20 = (v_18 && v_19);
+            int64_t v_21 = 0;
+            if (v_20) {
+                int64_t v_22 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_23 = (td.HKA * td.A);
+                int64_t v_24 = (v_23 * v_22);
+                int64_t v_25 = (n * v_24);
+                int64_t v_26 = (td.HVA * td.A);
+                int64_t v_27 = (v_26 * v_22);
+                int64_t v_28 = (n * v_27);
+                int64_t v_29 = (v_25 + v_28);
+                v_21 = v_29;
+            } else {
+                int64_t v_30 = (row + n);
+                int64_t v_31 = (v_30 - row);
+                int64_t v_32 = (v_31 > 0 ? v_31 : 0);
+                int64_t v_33 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_34 = (v_33 * td.sizeof_T);
+                int64_t v_35 = (v_32 * v_34);
+                int64_t v_36 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_37 = (v_36 * td.sizeof_T);
+                int64_t v_38 = (v_32 * v_37);
+                int64_t v_39 = (v_35 + v_38);
+                v_21 = v_39;
+            }
+            int64_t v_40 = (v_11 + v_21);
+            v_11 = v_40;
+        }
+        v = v_11;
+    }
+    int64_t v_41 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_42 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_43 = (v_41 * v);
+    int64_t v_44 = FloorDiv(v_43, v_42);
+    int64_t v_45 = (v_41 + 1);
+    int64_t v_46 = (v_45 * v);
+    int64_t v_47 = FloorDiv(v_46, v_42);
+    int64_t v_48 = 0;
+    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
+        bool v_49 = (v_48 < v_47);
+        int64_t v_50 = 0;
+        if (v_49) {
+            int64_t v_51 = (i_3 > 0 ? i_3 : 0);
+            int64_t start_2 = 0;
+            for (int64_t i_4 = 0; i_4 < v_51; i_4 += 1) {
+                int64_t v_52 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+                int64_t v_53 = (start_2 + v_52);
+                start_2 = v_53;
+            }
+            int64_t v_54 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
+            int64_t end_2 = (start_2 + v_54);
+            int64_t v_55 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_55 - start_2);
+            int64_t v_56 = (n_tokens_2 + td.BS);
+            int64_t v_57 = (v_56 - 1);
+            int64_t v_58 = FloorDiv(v_57, td.BS);
+            int64_t v_59 = (v_58 > 0 ? v_58 : 0);
+            int64_t v_60 = v_48;
+            for (int64_t col_2 = 0; col_2 < v_59; col_2 += 1) {
+                bool v_61 = (v_60 < v_47);
+                int64_t v_62 = 0;
+                if (v_61) {
+                    int64_t v_63 = (col_2 * td.BS);
+                    int64_t row_2 = (start_2 + v_63);
+                    int64_t v_64 = (n_tokens_2 - v_63);
+                    int64_t n_2 = (td.BS < v_64 ? td.BS : v_64);
+                    bool v_65 = (col_2 < td.W);
+                    int64_t v_66 = 0;
+                    if (v_65) {
+                        int64_t v_67 = (i_3 * td.block_tables_dim1);
+                        int64_t v_68 = (v_67 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_68));
+                        v_66 = blk_2;
+                    } else {
+                        v_66 = int64_t(-1);
+                    }
+                    bool v_69 = (v_66 >= 0);
+                    bool v_70 = (v_66 < td.NB);
+                    bool v_71 = (v_69 && v_70);
+                    int64_t v_72 = 0;
+                    if (v_71) {
+                        int64_t v_73 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_74 = (td.HKA * td.A);
+                        int64_t v_75 = (v_74 * v_73);
+                        int64_t v_76 = (n_2 * v_75);
+                        int64_t v_77 = (td.HVA * td.A);
+                        int64_t v_78 = (v_77 * v_73);
+                        int64_t v_79 = (n_2 * v_78);
+                        int64_t v_80 = (v_76 + v_79);
+                        v_72 = v_80;
+                    } else {
+                        int64_t v_81 = (row_2 + n_2);
+                        int64_t v_82 = (v_81 - row_2);
+                        int64_t v_83 = (v_82 > 0 ? v_82 : 0);
+                        int64_t v_84 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_85 = (v_84 * td.sizeof_T);
+                        int64_t v_86 = (v_83 * v_85);
+                        int64_t v_87 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_88 = (v_87 * td.sizeof_T);
+                        int64_t v_89 = (v_83 * v_88);
+                        int64_t v_90 = (v_86 + v_89);
+                        v_72 = v_90;
+                    }
+                    int64_t v_91 = (v_44 - v_60);
+                    int64_t v_92 = (v_91 > 0 ? v_91 : 0);
+                    int64_t v_93 = (v_92 < v_72 ? v_92 : v_72);
+                    int64_t v_94 = (v_47 - v_60);
+                    int64_t v_95 = (v_94 > 0 ? v_94 : 0);
+                    int64_t v_96 = (v_95 < v_72 ? v_95 : v_72);
+                    bool v_97 = (v_93 < v_96);
+                    if (v_97) {
+                        int64_t v_98 = 0;
+                        if (v_65) {
+                            int64_t v_99 = (i_3 * td.block_tables_dim1);
+                            int64_t v_100 = (v_99 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_100));
+                            v_98 = blk_3;
+                        } else {
+                            v_98 = int64_t(-1);
+                        }
+                        bool v_101 = (v_98 >= 0);
+                        bool v_102 = (v_98 < td.NB);
+                        bool v_103 = (v_101 && v_102);
+                        if (v_103) {
+                            int64_t v_104 = (v_93 * n_2);
+                            int64_t v_105 = FloorDiv(v_104, v_72);
+                            int64_t v_106 = (v_96 * n_2);
+                            int64_t v_107 = FloorDiv(v_106, v_72);
+                            int64_t v_108 = (v_107 - v_105);
+                            for (int64_t i_5 = 0; i_5 < v_108; i_5 += 1) {
+                                int64_t v_109 = (td.A * td.sizeof_T);
+                                int64_t v_110 = (v_109 + 31);
+                                int64_t v_111 = FloorDiv(v_110, 32);
+                                int64_t v_112 = (v_111 * 32);
+                                int64_t v_113 = FloorDiv(v_112, td.sizeof_T);
+                                bool v_114 = (v_113 <= td.chunk0);
+                                if (v_114) {
+                                    int64_t v_115 = (v_113 > 1 ? v_113 : 1);
+                                    int64_t v_116 = FloorDiv(td.chunk0, v_115);
+                                    int64_t v_117 = (v_116 < 4095 ? v_116 : 4095);
+                                    for (int64_t i_6 = 0; i_6 < td.HKA; i_6 += v_117) {
+                                        int64_t v_118 = (td.HKA - i_6);
+                                        int64_t v_119 = (v_117 < v_118 ? v_117 : v_118);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_120 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                        int64_t v_121 = (v_120 * td.key_cache_dim1);
+                                        int64_t v_122 = (v_98 * v_121);
+                                        int64_t v_123 = (v_105 * td.key_cache_dim3);
+                                        int64_t v_124 = (v_122 + v_123);
+                                        int64_t v_125 = (i_5 * td.key_cache_dim3);
+                                        int64_t v_126 = (v_124 + v_125);
+                                        int64_t v_127 = (i_6 * v_120);
+                                        int64_t v_128 = (v_126 + v_127);
+                                        int64_t v_129 = (v_120 - td.A);
+                                        int64_t v_130 = (v_129 * td.sizeof_T);
+                                        int64_t v_131 = FloorDiv(v_109, 32);
+                                        int64_t v_132 = (v_131 * 32);
+                                        int64_t v_133 = (v_109 - v_132);
+                                        bool v_134 = (v_133 == 0);
+                                        int64_t v_135 = FloorDiv(v_130, 32);
+                                        int64_t v_136 = (v_135 * 32);
+                                        int64_t v_137 = (v_130 - v_136);
+                                        bool v_138 = (v_137 == 0);
+                                        bool v_139 = (v_134 && v_138);
+                                        bool v_140 = (v_135 <= 65535);
+                                        bool v_141 = (v_131 <= 65535);
+                                        bool v_142 = (v_140 && v_141);
+                                        bool v_143 = (v_139 && v_142);
+                                        if (v_143) {
+                                            AscendC::DataCopy(local, key_cacheGm[v_128], AscendC::DataCopyParams{static_cast<uint16_t>(v_119), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_120 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local, key_cacheGm[v_128], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_119), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_120 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf0.EnQue(local);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_144 = (row_2 * td.key_dim1);
+                                        int64_t v_145 = (td.A * td.HKA);
+                                        int64_t v_146 = (v_105 * v_145);
+                                        int64_t v_147 = (v_144 + v_146);
+                                        int64_t v_148 = (i_5 * v_145);
+                                        int64_t v_149 = (v_147 + v_148);
+                                        int64_t v_150 = (i_6 * td.A);
+                                        int64_t v_151 = (v_149 + v_150);
+                                        int64_t v_152 = (td.A - td.A);
+                                        int64_t v_153 = (v_152 * td.sizeof_T);
+                                        int64_t v_154 = FloorDiv(v_153, 32);
+                                        int64_t v_155 = (v_154 * 32);
+                                        int64_t v_156 = (v_153 - v_155);
+                                        bool v_157 = (v_156 == 0);
+                                        bool v_158 = (v_134 && v_157);
+                                        bool v_159 = (v_154 <= 65535);
+                                        bool v_160 = (v_159 && v_141);
+                                        bool v_161 = (v_158 && v_160);
+                                        if (v_161) {
+                                            AscendC::DataCopy(keyGm[v_151], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_119), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(keyGm[v_151], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_119), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf0.FreeTensor(local_2);
+                                    }
+                                } else {
+                                    for (int64_t i_7 = 0; i_7 < td.HKA; i_7 += 1) {
+                                        for (int64_t i_8 = 0; i_8 < td.A; i_8 += td.chunk0) {
+                                            int64_t v_162 = (td.A - i_8);
+                                            int64_t v_163 = (td.chunk0 < v_162 ? td.chunk0 : v_162);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_164 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                            int64_t v_165 = (v_164 * td.key_cache_dim1);
+                                            int64_t v_166 = (v_98 * v_165);
+                                            int64_t v_167 = (v_105 * td.key_cache_dim3);
+                                            int64_t v_168 = (v_166 + v_167);
+                                            int64_t v_169 = (i_5 * td.key_cache_dim3);
+                                            int64_t v_170 = (v_168 + v_169);
+                                            int64_t v_171 = (i_7 * v_164);
+                                            int64_t v_172 = (v_170 + v_171);
+                                            int64_t v_173 = (v_172 + i_8);
+                                            int64_t v_174 = (v_163 * td.sizeof_T);
+                                            int64_t v_175 = FloorDiv(v_174, 32);
+                                            int64_t v_176 = (v_175 * 32);
+                                            int64_t v_177 = (v_174 - v_176);
+                                            bool v_178 = (v_177 == 0);
+                                            if (v_178) {
+                                                AscendC::DataCopy(local_3, key_cacheGm[v_173], static_cast<uint32_t>(v_163));
+                                            } else {
+                                                AscendC::DataCopyPad(local_3, key_cacheGm[v_173], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_163 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf0.EnQue(local_3);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_179 = (row_2 * td.key_dim1);
+                                            int64_t v_180 = (td.A * td.HKA);
+                                            int64_t v_181 = (v_105 * v_180);
+                                            int64_t v_182 = (v_179 + v_181);
+                                            int64_t v_183 = (i_5 * v_180);
+                                            int64_t v_184 = (v_182 + v_183);
+                                            int64_t v_185 = (i_7 * td.A);
+                                            int64_t v_186 = (v_184 + v_185);
+                                            int64_t v_187 = (v_186 + i_8);
+                                            if (v_178) {
+                                                AscendC::DataCopy(keyGm[v_187], local_4, static_cast<uint32_t>(v_163));
+                                            } else {
+                                                AscendC::DataCopyPad(keyGm[v_187], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_163 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf0.FreeTensor(local_4);
+                                        }
+                                    }
+                                }
+                            }
+                            for (int64_t i_9 = 0; i_9 < v_108; i_9 += 1) {
+                                int64_t v_188 = (td.A * td.sizeof_T);
+                                int64_t v_189 = (v_188 + 31);
+                                int64_t v_190 = FloorDiv(v_189, 32);
+                                int64_t v_191 = (v_190 * 32);
+                                int64_t v_192 = FloorDiv(v_191, td.sizeof_T);
+                                bool v_193 = (v_192 <= td.chunk1);
+                                if (v_193) {
+                                    int64_t v_194 = (v_192 > 1 ? v_192 : 1);
+                                    int64_t v_195 = FloorDiv(td.chunk1, v_194);
+                                    int64_t v_196 = (v_195 < 4095 ? v_195 : 4095);
+                                    for (int64_t i_10 = 0; i_10 < td.HVA; i_10 += v_196) {
+                                        int64_t v_197 = (td.HVA - i_10);
+                                        int64_t v_198 = (v_196 < v_197 ? v_196 : v_197);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_199 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                        int64_t v_200 = (v_199 * td.value_cache_dim1);
+                                        int64_t v_201 = (v_98 * v_200);
+                                        int64_t v_202 = (v_105 * td.value_cache_dim3);
+                                        int64_t v_203 = (v_201 + v_202);
+                                        int64_t v_204 = (i_9 * td.value_cache_dim3);
+                                        int64_t v_205 = (v_203 + v_204);
+                                        int64_t v_206 = (i_10 * v_199);
+                                        int64_t v_207 = (v_205 + v_206);
+                                        int64_t v_208 = (v_199 - td.A);
+                                        int64_t v_209 = (v_208 * td.sizeof_T);
+                                        int64_t v_210 = FloorDiv(v_188, 32);
+                                        int64_t v_211 = (v_210 * 32);
+                                        int64_t v_212 = (v_188 - v_211);
+                                        bool v_213 = (v_212 == 0);
+                                        int64_t v_214 = FloorDiv(v_209, 32);
+                                        int64_t v_215 = (v_214 * 32);
+                                        int64_t v_216 = (v_209 - v_215);
+                                        bool v_217 = (v_216 == 0);
+                                        bool v_218 = (v_213 && v_217);
+                                        bool v_219 = (v_214 <= 65535);
+                                        bool v_220 = (v_210 <= 65535);
+                                        bool v_221 = (v_219 && v_220);
+                                        bool v_222 = (v_218 && v_221);
+                                        if (v_222) {
+                                            AscendC::DataCopy(local_5, value_cacheGm[v_207], AscendC::DataCopyParams{static_cast<uint16_t>(v_198), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_199 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local_5, value_cacheGm[v_207], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_198), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_199 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf1.EnQue(local_5);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_223 = (row_2 * td.value_dim1);
+                                        int64_t v_224 = (td.A * td.HVA);
+                                        int64_t v_225 = (v_105 * v_224);
+                                        int64_t v_226 = (v_223 + v_225);
+                                        int64_t v_227 = (i_9 * v_224);
+                                        int64_t v_228 = (v_226 + v_227);
+                                        int64_t v_229 = (i_10 * td.A);
+                                        int64_t v_230 = (v_228 + v_229);
+                                        int64_t v_231 = (td.A - td.A);
+                                        int64_t v_232 = (v_231 * td.sizeof_T);
+                                        int64_t v_233 = FloorDiv(v_232, 32);
+                                        int64_t v_234 = (v_233 * 32);
+                                        int64_t v_235 = (v_232 - v_234);
+                                        bool v_236 = (v_235 == 0);
+                                        bool v_237 = (v_213 && v_236);
+                                        bool v_238 = (v_233 <= 65535);
+                                        bool v_239 = (v_238 && v_220);
+                                        bool v_240 = (v_237 && v_239);
+                                        if (v_240) {
+                                            AscendC::DataCopy(valueGm[v_230], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_198), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(valueGm[v_230], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_198), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf1.FreeTensor(local_6);
+                                    }
+                                } else {
+                                    for (int64_t i_11 = 0; i_11 < td.HVA; i_11 += 1) {
+                                        for (int64_t i_12 = 0; i_12 < td.A; i_12 += td.chunk1) {
+                                            int64_t v_241 = (td.A - i_12);
+                                            int64_t v_242 = (td.chunk1 < v_241 ? td.chunk1 : v_241);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_243 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                            int64_t v_244 = (v_243 * td.value_cache_dim1);
+                                            int64_t v_245 = (v_98 * v_244);
+                                            int64_t v_246 = (v_105 * td.value_cache_dim3);
+                                            int64_t v_247 = (v_245 + v_246);
+                                            int64_t v_248 = (i_9 * td.value_cache_dim3);
+                                            int64_t v_249 = (v_247 + v_248);
+                                            int64_t v_250 = (i_11 * v_243);
+                                            int64_t v_251 = (v_249 + v_250);
+                                            int64_t v_252 = (v_251 + i_12);
+                                            int64_t v_253 = (v_242 * td.sizeof_T);
+                                            int64_t v_254 = FloorDiv(v_253, 32);
+                                            int64_t v_255 = (v_254 * 32);
+                                            int64_t v_256 = (v_253 - v_255);
+                                            bool v_257 = (v_256 == 0);
+                                            if (v_257) {
+                                                AscendC::DataCopy(local_7, value_cacheGm[v_252], static_cast<uint32_t>(v_242));
+                                            } else {
+                                                AscendC::DataCopyPad(local_7, value_cacheGm[v_252], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_242 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf1.EnQue(local_7);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_258 = (row_2 * td.value_dim1);
+                                            int64_t v_259 = (td.A * td.HVA);
+                                            int64_t v_260 = (v_105 * v_259);
+                                            int64_t v_261 = (v_258 + v_260);
+                                            int64_t v_262 = (i_9 * v_259);
+                                            int64_t v_263 = (v_261 + v_262);
+                                            int64_t v_264 = (i_11 * td.A);
+                                            int64_t v_265 = (v_263 + v_264);
+                                            int64_t v_266 = (v_265 + i_12);
+                                            if (v_257) {
+                                                AscendC::DataCopy(valueGm[v_266], local_8, static_cast<uint32_t>(v_242));
+                                            } else {
+                                                AscendC::DataCopyPad(valueGm[v_266], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_242 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf1.FreeTensor(local_8);
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            int64_t v_267 = (row_2 + n_2);
+                            int64_t v_268 = (v_267 - row_2);
+                            int64_t v_269 = (v_268 > 0 ? v_268 : 0);
+                            int64_t v_270 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_271 = (v_93 * v_269);
+                            int64_t v_272 = FloorDiv(v_271, v_72);
+                            int64_t v_273 = (v_96 * v_269);
+                            int64_t v_274 = FloorDiv(v_273, v_72);
+                            int64_t v_275 = (v_274 - v_272);
+                            int64_t v_276 = (v_275 * v_270);
+                            for (int64_t i_13 = 0; i_13 < v_276; i_13 += td.chunk2) {
+                                int64_t v_277 = (v_276 - i_13);
+                                int64_t v_278 = (td.chunk2 < v_277 ? td.chunk2 : v_277);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_278);
+                                buf2.EnQue(local_9);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_279 = (row_2 * td.key_dim1);
+                                int64_t v_280 = (v_272 * td.key_dim1);
+                                int64_t v_281 = (v_279 + v_280);
+                                int64_t v_282 = (v_281 + i_13);
+                                int64_t v_283 = (v_278 * td.sizeof_T);
+                                int64_t v_284 = FloorDiv(v_283, 32);
+                                int64_t v_285 = (v_284 * 32);
+                                int64_t v_286 = (v_283 - v_285);
+                                bool v_287 = (v_286 == 0);
+                                if (v_287) {
+                                    AscendC::DataCopy(keyGm[v_282], local_10, static_cast<uint32_t>(v_278));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_282], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_278 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_10);
+                            }
+                            int64_t v_288 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_289 = (v_275 * v_288);
+                            for (int64_t i_14 = 0; i_14 < v_289; i_14 += td.chunk3) {
+                                int64_t v_290 = (v_289 - i_14);
+                                int64_t v_291 = (td.chunk3 < v_290 ? td.chunk3 : v_290);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_291);
+                                buf3.EnQue(local_11);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_292 = (row_2 * td.value_dim1);
+                                int64_t v_293 = (v_272 * td.value_dim1);
+                                int64_t v_294 = (v_292 + v_293);
+                                int64_t v_295 = (v_294 + i_14);
+                                int64_t v_296 = (v_291 * td.sizeof_T);
+                                int64_t v_297 = FloorDiv(v_296, 32);
+                                int64_t v_298 = (v_297 * 32);
+                                int64_t v_299 = (v_296 - v_298);
+                                bool v_300 = (v_299 == 0);
+                                if (v_300) {
+                                    AscendC::DataCopy(valueGm[v_295], local_12, static_cast<uint32_t>(v_291));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_295], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_291 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_12);
+                            }
+                        }
+                    }
+                    int64_t v_301 = (v_60 + v_72);
+                    v_62 = v_301;
+                } else {
+                    v_62 = v_60;
+                }
+                v_60 = v_62;
+            }
+            v_50 = v_60;
+        } else {
+            v_50 = v_48;
+        }
+        v_48 = v_50;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key6(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey5TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == true, td.seq_offset_present == false (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t v_2 = (i + 1);
+        int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_2));
+        int64_t v_3 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_3 - start);
+        int64_t v_4 = (n_tokens + td.BS);
+        int64_t v_5 = (v_4 - 1);
+        int64_t v_6 = FloorDiv(v_5, td.BS);
+        int64_t v_7 = (v_6 > 0 ? v_6 : 0);
+        int64_t v_8 = v;
+        for (int64_t col = 0; col < v_7; col += 1) {
+            int64_t v_9 = (col * td.BS);
+            int64_t row = (start + v_9);
+            int64_t v_10 = (n_tokens - v_9);
+            int64_t n = (td.BS < v_10 ? td.BS : v_10);
+            bool v_11 = (col < td.W);
+            int64_t v_12 = 0;
+            if (v_11) {
+                int64_t v_13 = (i * td.block_tables_dim1);
+                int64_t v_14 = (v_13 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_14));
+                v_12 = blk;
+            } else {
+                v_12 = int64_t(-1);
+            }
+            bool v_15 = (v_12 >= 0);
+            bool v_16 = (v_12 < td.NB);
+            bool v_17 = (v_15 && v_16);
+            int64_t v_18 = 0;
+            if (v_17) {
+                int64_t v_19 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_20 = (td.HKA * td.A);
+                int64_t v_21 = (v_20 * v_19);
+                int64_t v_22 = (n * v_21);
+                int64_t v_23 = (td.HVA * td.A);
+                int64_t v_24 = (v_23 * v_19);
+                int64_t v_25 = (n * v_24);
+                int64_t v_26 = (v_22 + v_25);
+                v_18 = v_26;
+            } else {
+                int64_t v_27 = (row + n);
+                int64_t v_28 = (v_27 - row);
+                int64_t v_29 = (v_28 > 0 ? v_28 : 0);
+                int64_t v_30 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_31 = (v_30 * td.sizeof_T);
+                int64_t v_32 = (v_29 * v_31);
+                int64_t v_33 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_34 = (v_33 * td.sizeof_T);
+                int64_t v_35 = (v_29 * v_34);
+                int64_t v_36 = (v_32 + v_35);
+                v_18 = v_36;
+            }
+            int64_t v_37 = (v_8 + v_18);
+            v_8 = v_37;
+        }
+        v = v_8;
+    }
+    int64_t v_38 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_39 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_40 = (v_38 * v);
+    int64_t v_41 = FloorDiv(v_40, v_39);
+    int64_t v_42 = (v_38 + 1);
+    int64_t v_43 = (v_42 * v);
+    int64_t v_44 = FloorDiv(v_43, v_39);
+    int64_t v_45 = 0;
+    for (int64_t i_2 = 0; i_2 < td.B; i_2 += 1) {
+        bool v_46 = (v_45 < v_44);
+        int64_t v_47 = 0;
+        if (v_46) {
+            int64_t start_2 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_48 = (i_2 + 1);
+            int64_t end_2 = static_cast<int64_t>(seq_lensGm.GetValue(v_48));
+            int64_t v_49 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_49 - start_2);
+            int64_t v_50 = (n_tokens_2 + td.BS);
+            int64_t v_51 = (v_50 - 1);
+            int64_t v_52 = FloorDiv(v_51, td.BS);
+            int64_t v_53 = (v_52 > 0 ? v_52 : 0);
+            int64_t v_54 = v_45;
+            for (int64_t col_2 = 0; col_2 < v_53; col_2 += 1) {
+                bool v_55 = (v_54 < v_44);
+                int64_t v_56 = 0;
+                if (v_55) {
+                    int64_t v_57 = (col_2 * td.BS);
+                    int64_t row_2 = (start_2 + v_57);
+                    int64_t v_58 = (n_tokens_2 - v_57);
+                    int64_t n_2 = (td.BS < v_58 ? td.BS : v_58);
+                    bool v_59 = (col_2 < td.W);
+                    int64_t v_60 = 0;
+                    if (v_59) {
+                        int64_t v_61 = (i_2 * td.block_tables_dim1);
+                        int64_t v_62 = (v_61 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_62));
+                        v_60 = blk_2;
+                    } else {
+                        v_60 = int64_t(-1);
+                    }
+                    bool v_63 = (v_60 >= 0);
+                    bool v_64 = (v_60 < td.NB);
+                    bool v_65 = (v_63 && v_64);
+                    int64_t v_66 = 0;
+                    if (v_65) {
+                        int64_t v_67 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_68 = (td.HKA * td.A);
+                        int64_t v_69 = (v_68 * v_67);
+                        int64_t v_70 = (n_2 * v_69);
+                        int64_t v_71 = (td.HVA * td.A);
+                        int64_t v_72 = (v_71 * v_67);
+                        int64_t v_73 = (n_2 * v_72);
+                        int64_t v_74 = (v_70 + v_73);
+                        v_66 = v_74;
+                    } else {
+                        int64_t v_75 = (row_2 + n_2);
+                        int64_t v_76 = (v_75 - row_2);
+                        int64_t v_77 = (v_76 > 0 ? v_76 : 0);
+                        int64_t v_78 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_79 = (v_78 * td.sizeof_T);
+                        int64_t v_80 = (v_77 * v_79);
+                        int64_t v_81 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_82 = (v_81 * td.sizeof_T);
+                        int64_t v_83 = (v_77 * v_82);
+                        int64_t v_84 = (v_80 + v_83);
+                        v_66 = v_84;
+                    }
+                    int64_t v_85 = (v_41 - v_54);
+                    int64_t v_86 = (v_85 > 0 ? v_85 : 0);
+                    int64_t v_87 = (v_86 < v_66 ? v_86 : v_66);
+                    int64_t v_88 = (v_44 - v_54);
+                    int64_t v_89 = (v_88 > 0 ? v_88 : 0);
+                    int64_t v_90 = (v_89 < v_66 ? v_89 : v_66);
+                    bool v_91 = (v_87 < v_90);
+                    if (v_91) {
+                        int64_t v_92 = 0;
+                        if (v_59) {
+                            int64_t v_93 = (i_2 * td.block_tables_dim1);
+                            int64_t v_94 = (v_93 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_94));
+                            v_92 = blk_3;
+                        } else {
+                            v_92 = int64_t(-1);
+                        }
+                        bool v_95 = (v_92 >= 0);
+                        bool v_96 = (v_92 < td.NB);
+                        bool v_97 = (v_95 && v_96);
+                        if (v_97) {
+                            int64_t v_98 = (v_87 * n_2);
+                            int64_t v_99 = FloorDiv(v_98, v_66);
+                            int64_t v_100 = (v_90 * n_2);
+                            int64_t v_101 = FloorDiv(v_100, v_66);
+                            int64_t v_102 = (v_101 - v_99);
+                            for (int64_t i_3 = 0; i_3 < v_102; i_3 += 1) {
+                                int64_t v_103 = (td.A * td.sizeof_T);
+                                int64_t v_104 = (v_103 + 31);
+                                int64_t v_105 = FloorDiv(v_104, 32);
+                                int64_t v_106 = (v_105 * 32);
+                                int64_t v_107 = FloorDiv(v_106, td.sizeof_T);
+                                bool v_108 = (v_107 <= td.chunk0);
+                                if (v_108) {
+                                    int64_t v_109 = (v_107 > 1 ? v_107 : 1);
+                                    int64_t v_110 = FloorDiv(td.chunk0, v_109);
+                                    int64_t v_111 = (v_110 < 4095 ? v_110 : 4095);
+                                    for (int64_t i_4 = 0; i_4 < td.HKA; i_4 += v_111) {
+                                        int64_t v_112 = (td.HKA - i_4);
+                                        int64_t v_113 = (v_111 < v_112 ? v_111 : v_112);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_114 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                        int64_t v_115 = (v_114 * td.key_cache_dim1);
+                                        int64_t v_116 = (v_92 * v_115);
+                                        int64_t v_117 = (v_99 * td.key_cache_dim3);
+                                        int64_t v_118 = (v_116 + v_117);
+                                        int64_t v_119 = (i_3 * td.key_cache_dim3);
+                                        int64_t v_120 = (v_118 + v_119);
+                                        int64_t v_121 = (i_4 * v_114);
+                                        int64_t v_122 = (v_120 + v_121);
+                                        int64_t v_123 = (v_114 - td.A);
+                                        int64_t v_124 = (v_123 * td.sizeof_T);
+                                        int64_t v_125 = FloorDiv(v_103, 32);
+                                        int64_t v_126 = (v_125 * 32);
+                                        int64_t v_127 = (v_103 - v_126);
+                                        bool v_128 = (v_127 == 0);
+                                        int64_t v_129 = FloorDiv(v_124, 32);
+                                        int64_t v_130 = (v_129 * 32);
+                                        int64_t v_131 = (v_124 - v_130);
+                                        bool v_132 = (v_131 == 0);
+                                        bool v_133 = (v_128 && v_132);
+                                        bool v_134 = (v_129 <= 65535);
+                                        bool v_135 = (v_125 <= 65535);
+                                        bool v_136 = (v_134 && v_135);
+                                        bool v_137 = (v_133 && v_136);
+                                        if (v_137) {
+                                            AscendC::DataCopy(local, key_cacheGm[v_122], AscendC::DataCopyParams{static_cast<uint16_t>(v_113), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_114 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local, key_cacheGm[v_122], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_113), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_114 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf0.EnQue(local);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_138 = (row_2 * td.key_dim1);
+                                        int64_t v_139 = (td.A * td.HKA);
+                                        int64_t v_140 = (v_99 * v_139);
+                                        int64_t v_141 = (v_138 + v_140);
+                                        int64_t v_142 = (i_3 * v_139);
+                                        int64_t v_143 = (v_141 + v_142);
+                                        int64_t v_144 = (i_4 * td.A);
+                                        int64_t v_145 = (v_143 + v_144);
+                                        int64_t v_146 = (td.A - td.A);
+                                        int64_t v_147 = (v_146 * td.sizeof_T);
+                                        int64_t v_148 = FloorDiv(v_147, 32);
+                                        int64_t v_149 = (v_148 * 32);
+                                        int64_t v_150 = (v_147 - v_149);
+                                        bool v_151 = (v_150 == 0);
+                                        bool v_152 = (v_128 && v_151);
+                                        bool v_153 = (v_148 <= 65535);
+                                        bool v_154 = (v_153 && v_135);
+                                        bool v_155 = (v_152 && v_154);
+                                        if (v_155) {
+                                            AscendC::DataCopy(keyGm[v_145], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_113), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(keyGm[v_145], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_113), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf0.FreeTensor(local_2);
+                                    }
+                                } else {
+                                    for (int64_t i_5 = 0; i_5 < td.HKA; i_5 += 1) {
+                                        for (int64_t i_6 = 0; i_6 < td.A; i_6 += td.chunk0) {
+                                            int64_t v_156 = (td.A - i_6);
+                                            int64_t v_157 = (td.chunk0 < v_156 ? td.chunk0 : v_156);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_158 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                            int64_t v_159 = (v_158 * td.key_cache_dim1);
+                                            int64_t v_160 = (v_92 * v_159);
+                                            int64_t v_161 = (v_99 * td.key_cache_dim3);
+                                            int64_t v_162 = (v_160 + v_161);
+                                            int64_t v_163 = (i_3 * td.key_cache_dim3);
+                                            int64_t v_164 = (v_162 + v_163);
+                                            int64_t v_165 = (i_5 * v_158);
+                                            int64_t v_166 = (v_164 + v_165);
+                                            int64_t v_167 = (v_166 + i_6);
+                                            int64_t v_168 = (v_157 * td.sizeof_T);
+                                            int64_t v_169 = FloorDiv(v_168, 32);
+                                            int64_t v_170 = (v_169 * 32);
+                                            int64_t v_171 = (v_168 - v_170);
+                                            bool v_172 = (v_171 == 0);
+                                            if (v_172) {
+                                                AscendC::DataCopy(local_3, key_cacheGm[v_167], static_cast<uint32_t>(v_157));
+                                            } else {
+                                                AscendC::DataCopyPad(local_3, key_cacheGm[v_167], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_157 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf0.EnQue(local_3);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_173 = (row_2 * td.key_dim1);
+                                            int64_t v_174 = (td.A * td.HKA);
+                                            int64_t v_175 = (v_99 * v_174);
+                                            int64_t v_176 = (v_173 + v_175);
+                                            int64_t v_177 = (i_3 * v_174);
+                                            int64_t v_178 = (v_176 + v_177);
+                                            int64_t v_179 = (i_5 * td.A);
+                                            int64_t v_180 = (v_178 + v_179);
+                                            int64_t v_181 = (v_180 + i_6);
+                                            if (v_172) {
+                                                AscendC::DataCopy(keyGm[v_181], local_4, static_cast<uint32_t>(v_157));
+                                            } else {
+                                                AscendC::DataCopyPad(keyGm[v_181], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_157 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf0.FreeTensor(local_4);
+                                        }
+                                    }
+                                }
+                            }
+                            for (int64_t i_7 = 0; i_7 < v_102; i_7 += 1) {
+                                int64_t v_182 = (td.A * td.sizeof_T);
+                                int64_t v_183 = (v_182 + 31);
+                                int64_t v_184 = FloorDiv(v_183, 32);
+                                int64_t v_185 = (v_184 * 32);
+                                int64_t v_186 = FloorDiv(v_185, td.sizeof_T);
+                                bool v_187 = (v_186 <= td.chunk1);
+                                if (v_187) {
+                                    int64_t v_188 = (v_186 > 1 ? v_186 : 1);
+                                    int64_t v_189 = FloorDiv(td.chunk1, v_188);
+                                    int64_t v_190 = (v_189 < 4095 ? v_189 : 4095);
+                                    for (int64_t i_8 = 0; i_8 < td.HVA; i_8 += v_190) {
+                                        int64_t v_191 = (td.HVA - i_8);
+                                        int64_t v_192 = (v_190 < v_191 ? v_190 : v_191);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_193 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                        int64_t v_194 = (v_193 * td.value_cache_dim1);
+                                        int64_t v_195 = (v_92 * v_194);
+                                        int64_t v_196 = (v_99 * td.value_cache_dim3);
+                                        int64_t v_197 = (v_195 + v_196);
+                                        int64_t v_198 = (i_7 * td.value_cache_dim3);
+                                        int64_t v_199 = (v_197 + v_198);
+                                        int64_t v_200 = (i_8 * v_193);
+                                        int64_t v_201 = (v_199 + v_200);
+                                        int64_t v_202 = (v_193 - td.A);
+                                        int64_t v_203 = (v_202 * td.sizeof_T);
+                                        int64_t v_204 = FloorDiv(v_182, 32);
+                                        int64_t v_205 = (v_204 * 32);
+                                        int64_t v_206 = (v_182 - v_205);
+                                        bool v_207 = (v_206 == 0);
+                                        int64_t v_208 = FloorDiv(v_203, 32);
+                                        int64_t v_209 = (v_208 * 32);
+                                        int64_t v_210 = (v_203 - v_209);
+                                        bool v_211 = (v_210 == 0);
+                                        bool v_212 = (v_207 && v_211);
+                                        bool v_213 = (v_208 <= 65535);
+                                        bool v_214 = (v_204 <= 65535);
+                                        bool v_215 = (v_213 && v_214);
+                                        bool v_216 = (v_212 && v_215);
+                                        if (v_216) {
+                                            AscendC::DataCopy(local_5, value_cacheGm[v_201], AscendC::DataCopyParams{static_cast<uint16_t>(v_192), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_193 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local_5, value_cacheGm[v_201], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_192), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_193 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf1.EnQue(local_5);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_217 = (row_2 * td.value_dim1);
+                                        int64_t v_218 = (td.A * td.HVA);
+                                        int64_t v_219 = (v_99 * v_218);
+                                        int64_t v_220 = (v_217 + v_219);
+                                        int64_t v_221 = (i_7 * v_218);
+                                        int64_t v_222 = (v_220 + v_221);
+                                        int64_t v_223 = (i_8 * td.A);
+                                        int64_t v_224 = (v_222 + v_223);
+                                        int64_t v_225 = (td.A - td.A);
+                                        int64_t v_226 = (v_225 * td.sizeof_T);
+                                        int64_t v_227 = FloorDiv(v_226, 32);
+                                        int64_t v_228 = (v_227 * 32);
+                                        int64_t v_229 = (v_226 - v_228);
+                                        bool v_230 = (v_229 == 0);
+                                        bool v_231 = (v_207 && v_230);
+                                        bool v_232 = (v_227 <= 65535);
+                                        bool v_233 = (v_232 && v_214);
+                                        bool v_234 = (v_231 && v_233);
+                                        if (v_234) {
+                                            AscendC::DataCopy(valueGm[v_224], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_192), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(valueGm[v_224], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_192), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf1.FreeTensor(local_6);
+                                    }
+                                } else {
+                                    for (int64_t i_9 = 0; i_9 < td.HVA; i_9 += 1) {
+                                        for (int64_t i_10 = 0; i_10 < td.A; i_10 += td.chunk1) {
+                                            int64_t v_235 = (td.A - i_10);
+                                            int64_t v_236 = (td.chunk1 < v_235 ? td.chunk1 : v_235);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_237 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                            int64_t v_238 = (v_237 * td.value_cache_dim1);
+                                            int64_t v_239 = (v_92 * v_238);
+                                            int64_t v_240 = (v_99 * td.value_cache_dim3);
+                                            int64_t v_241 = (v_239 + v_240);
+                                            int64_t v_242 = (i_7 * td.value_cache_dim3);
+                                            int64_t v_243 = (v_241 + v_242);
+                                            int64_t v_244 = (i_9 * v_237);
+                                            int64_t v_245 = (v_243 + v_244);
+                                            int64_t v_246 = (v_245 + i_10);
+                                            int64_t v_247 = (v_236 * td.sizeof_T);
+                                            int64_t v_248 = FloorDiv(v_247, 32);
+                                            int64_t v_249 = (v_248 * 32);
+                                            int64_t v_250 = (v_247 - v_249);
+                                            bool v_251 = (v_250 == 0);
+                                            if (v_251) {
+                                                AscendC::DataCopy(local_7, value_cacheGm[v_246], static_cast<uint32_t>(v_236));
+                                            } else {
+                                                AscendC::DataCopyPad(local_7, value_cacheGm[v_246], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_236 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf1.EnQue(local_7);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_252 = (row_2 * td.value_dim1);
+                                            int64_t v_253 = (td.A * td.HVA);
+                                            int64_t v_254 = (v_99 * v_253);
+                                            int64_t v_255 = (v_252 + v_254);
+                                            int64_t v_256 = (i_7 * v_253);
+                                            int64_t v_257 = (v_255 + v_256);
+                                            int64_t v_258 = (i_9 * td.A);
+                                            int64_t v_259 = (v_257 + v_258);
+                                            int64_t v_260 = (v_259 + i_10);
+                                            if (v_251) {
+                                                AscendC::DataCopy(valueGm[v_260], local_8, static_cast<uint32_t>(v_236));
+                                            } else {
+                                                AscendC::DataCopyPad(valueGm[v_260], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_236 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf1.FreeTensor(local_8);
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            int64_t v_261 = (row_2 + n_2);
+                            int64_t v_262 = (v_261 - row_2);
+                            int64_t v_263 = (v_262 > 0 ? v_262 : 0);
+                            int64_t v_264 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_265 = (v_87 * v_263);
+                            int64_t v_266 = FloorDiv(v_265, v_66);
+                            int64_t v_267 = (v_90 * v_263);
+                            int64_t v_268 = FloorDiv(v_267, v_66);
+                            int64_t v_269 = (v_268 - v_266);
+                            int64_t v_270 = (v_269 * v_264);
+                            for (int64_t i_11 = 0; i_11 < v_270; i_11 += td.chunk2) {
+                                int64_t v_271 = (v_270 - i_11);
+                                int64_t v_272 = (td.chunk2 < v_271 ? td.chunk2 : v_271);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_272);
+                                buf2.EnQue(local_9);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_273 = (row_2 * td.key_dim1);
+                                int64_t v_274 = (v_266 * td.key_dim1);
+                                int64_t v_275 = (v_273 + v_274);
+                                int64_t v_276 = (v_275 + i_11);
+                                int64_t v_277 = (v_272 * td.sizeof_T);
+                                int64_t v_278 = FloorDiv(v_277, 32);
+                                int64_t v_279 = (v_278 * 32);
+                                int64_t v_280 = (v_277 - v_279);
+                                bool v_281 = (v_280 == 0);
+                                if (v_281) {
+                                    AscendC::DataCopy(keyGm[v_276], local_10, static_cast<uint32_t>(v_272));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_276], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_272 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_10);
+                            }
+                            int64_t v_282 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_283 = (v_269 * v_282);
+                            for (int64_t i_12 = 0; i_12 < v_283; i_12 += td.chunk3) {
+                                int64_t v_284 = (v_283 - i_12);
+                                int64_t v_285 = (td.chunk3 < v_284 ? td.chunk3 : v_284);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_285);
+                                buf3.EnQue(local_11);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_286 = (row_2 * td.value_dim1);
+                                int64_t v_287 = (v_266 * td.value_dim1);
+                                int64_t v_288 = (v_286 + v_287);
+                                int64_t v_289 = (v_288 + i_12);
+                                int64_t v_290 = (v_285 * td.sizeof_T);
+                                int64_t v_291 = FloorDiv(v_290, 32);
+                                int64_t v_292 = (v_291 * 32);
+                                int64_t v_293 = (v_290 - v_292);
+                                bool v_294 = (v_293 == 0);
+                                if (v_294) {
+                                    AscendC::DataCopy(valueGm[v_289], local_12, static_cast<uint32_t>(v_285));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_289], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_285 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_12);
+                            }
+                        }
+                    }
+                    int64_t v_295 = (v_54 + v_66);
+                    v_56 = v_295;
+                } else {
+                    v_56 = v_54;
+                }
+                v_54 = v_56;
+            }
+            v_47 = v_54;
+        } else {
+            v_47 = v_45;
+        }
+        v_45 = v_47;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key7(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey5TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_offsetGm;
+    seq_offsetGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_offset), static_cast<uint64_t>(td.seq_offset_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == false, td.seq_offset_present == true (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t v_2 = (i > 0 ? i : 0);
+        int64_t start = 0;
+        for (int64_t i_2 = 0; i_2 < v_2; i_2 += 1) {
+            int64_t v_3 = static_cast<int64_t>(seq_lensGm.GetValue(i_2));
+            int64_t v_4 = (start + v_3);
+            start = v_4;
+        }
+        int64_t v_5 = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t end = (start + v_5);
+        int64_t v_6 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_6 - start);
+        int64_t v_7 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+        int64_t shift = FloorDiv(v_7, td.BS);
+        int64_t v_8 = (n_tokens + td.BS);
+        int64_t v_9 = (v_8 - 1);
+        int64_t v_10 = FloorDiv(v_9, td.BS);
+        int64_t v_11 = (v_10 > 0 ? v_10 : 0);
+        int64_t v_12 = v;
+        for (int64_t i_3 = 0; i_3 < v_11; i_3 += 1) {
+            int64_t v_13 = (i_3 * td.BS);
+            int64_t row = (start + v_13);
+            int64_t v_14 = (n_tokens - v_13);
+            int64_t n = (td.BS < v_14 ? td.BS : v_14);
+            int64_t col = (shift + i_3);
+            bool v_15 = (col < td.W);
+            int64_t v_16 = 0;
+            if (v_15) {
+                int64_t v_17 = (i * td.block_tables_dim1);
+                int64_t v_18 = (v_17 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_18));
+                v_16 = blk;
+            } else {
+                v_16 = int64_t(-1);
+            }
+            bool v_19 = (v_16 >= 0);
+            bool v_20 = (v_16 < td.NB);
+            bool v_21 = (v_19 && v_20);
+            int64_t v_22 = 0;
+            if (v_21) {
+                int64_t v_23 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_24 = (td.HKA * td.A);
+                int64_t v_25 = (v_24 * v_23);
+                int64_t v_26 = (n * v_25);
+                int64_t v_27 = (td.HVA * td.A);
+                int64_t v_28 = (v_27 * v_23);
+                int64_t v_29 = (n * v_28);
+                int64_t v_30 = (v_26 + v_29);
+                v_22 = v_30;
+            } else {
+                int64_t v_31 = (row + n);
+                int64_t v_32 = (v_31 - row);
+                int64_t v_33 = (v_32 > 0 ? v_32 : 0);
+                int64_t v_34 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_35 = (v_34 * td.sizeof_T);
+                int64_t v_36 = (v_33 * v_35);
+                int64_t v_37 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_38 = (v_37 * td.sizeof_T);
+                int64_t v_39 = (v_33 * v_38);
+                int64_t v_40 = (v_36 + v_39);
+                v_22 = v_40;
+            }
+            int64_t v_41 = (v_12 + v_22);
+            v_12 = v_41;
+        }
+        v = v_12;
+    }
+    int64_t v_42 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_43 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_44 = (v_42 * v);
+    int64_t v_45 = FloorDiv(v_44, v_43);
+    int64_t v_46 = (v_42 + 1);
+    int64_t v_47 = (v_46 * v);
+    int64_t v_48 = FloorDiv(v_47, v_43);
+    int64_t v_49 = 0;
+    for (int64_t i_4 = 0; i_4 < td.B; i_4 += 1) {
+        bool v_50 = (v_49 < v_48);
+        int64_t v_51 = 0;
+        if (v_50) {
+            int64_t v_52 = (i_4 > 0 ? i_4 : 0);
+            int64_t start_2 = 0;
+            for (int64_t i_5 = 0; i_5 < v_52; i_5 += 1) {
+                int64_t v_53 = static_cast<int64_t>(seq_lensGm.GetValue(i_5));
+                int64_t v_54 = (start_2 + v_53);
+                start_2 = v_54;
+            }
+            int64_t v_55 = static_cast<int64_t>(seq_lensGm.GetValue(i_4));
+            int64_t end_2 = (start_2 + v_55);
+            int64_t v_56 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_56 - start_2);
+            int64_t v_57 = static_cast<int64_t>(seq_offsetGm.GetValue(i_4));
+            int64_t shift_2 = FloorDiv(v_57, td.BS);
+            int64_t v_58 = (n_tokens_2 + td.BS);
+            int64_t v_59 = (v_58 - 1);
+            int64_t v_60 = FloorDiv(v_59, td.BS);
+            int64_t v_61 = (v_60 > 0 ? v_60 : 0);
+            int64_t v_62 = v_49;
+            for (int64_t i_6 = 0; i_6 < v_61; i_6 += 1) {
+                bool v_63 = (v_62 < v_48);
+                int64_t v_64 = 0;
+                if (v_63) {
+                    int64_t v_65 = (i_6 * td.BS);
+                    int64_t row_2 = (start_2 + v_65);
+                    int64_t v_66 = (n_tokens_2 - v_65);
+                    int64_t n_2 = (td.BS < v_66 ? td.BS : v_66);
+                    int64_t col_2 = (shift_2 + i_6);
+                    bool v_67 = (col_2 < td.W);
+                    int64_t v_68 = 0;
+                    if (v_67) {
+                        int64_t v_69 = (i_4 * td.block_tables_dim1);
+                        int64_t v_70 = (v_69 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_70));
+                        v_68 = blk_2;
+                    } else {
+                        v_68 = int64_t(-1);
+                    }
+                    bool v_71 = (v_68 >= 0);
+                    bool v_72 = (v_68 < td.NB);
+                    bool v_73 = (v_71 && v_72);
+                    int64_t v_74 = 0;
+                    if (v_73) {
+                        int64_t v_75 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_76 = (td.HKA * td.A);
+                        int64_t v_77 = (v_76 * v_75);
+                        int64_t v_78 = (n_2 * v_77);
+                        int64_t v_79 = (td.HVA * td.A);
+                        int64_t v_80 = (v_79 * v_75);
+                        int64_t v_81 = (n_2 * v_80);
+                        int64_t v_82 = (v_78 + v_81);
+                        v_74 = v_82;
+                    } else {
+                        int64_t v_83 = (row_2 + n_2);
+                        int64_t v_84 = (v_83 - row_2);
+                        int64_t v_85 = (v_84 > 0 ? v_84 : 0);
+                        int64_t v_86 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_87 = (v_86 * td.sizeof_T);
+                        int64_t v_88 = (v_85 * v_87);
+                        int64_t v_89 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_90 = (v_89 * td.sizeof_T);
+                        int64_t v_91 = (v_85 * v_90);
+                        int64_t v_92 = (v_88 + v_91);
+                        v_74 = v_92;
+                    }
+                    int64_t v_93 = (v_45 - v_62);
+                    int64_t v_94 = (v_93 > 0 ? v_93 : 0);
+                    int64_t v_95 = (v_94 < v_74 ? v_94 : v_74);
+                    int64_t v_96 = (v_48 - v_62);
+                    int64_t v_97 = (v_96 > 0 ? v_96 : 0);
+                    int64_t v_98 = (v_97 < v_74 ? v_97 : v_74);
+                    bool v_99 = (v_95 < v_98);
+                    if (v_99) {
+                        int64_t v_100 = 0;
+                        if (v_67) {
+                            int64_t v_101 = (i_4 * td.block_tables_dim1);
+                            int64_t v_102 = (v_101 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_102));
+                            v_100 = blk_3;
+                        } else {
+                            v_100 = int64_t(-1);
+                        }
+                        bool v_103 = (v_100 >= 0);
+                        bool v_104 = (v_100 < td.NB);
+                        bool v_105 = (v_103 && v_104);
+                        if (v_105) {
+                            int64_t v_106 = (v_95 * n_2);
+                            int64_t v_107 = FloorDiv(v_106, v_74);
+                            int64_t v_108 = (v_98 * n_2);
+                            int64_t v_109 = FloorDiv(v_108, v_74);
+                            int64_t v_110 = (v_109 - v_107);
+                            for (int64_t i_7 = 0; i_7 < v_110; i_7 += 1) {
+                                int64_t v_111 = (td.A * td.sizeof_T);
+                                int64_t v_112 = (v_111 + 31);
+                                int64_t v_113 = FloorDiv(v_112, 32);
+                                int64_t v_114 = (v_113 * 32);
+                                int64_t v_115 = FloorDiv(v_114, td.sizeof_T);
+                                bool v_116 = (v_115 <= td.chunk0);
+                                if (v_116) {
+                                    int64_t v_117 = (v_115 > 1 ? v_115 : 1);
+                                    int64_t v_118 = FloorDiv(td.chunk0, v_117);
+                                    int64_t v_119 = (v_118 < 4095 ? v_118 : 4095);
+                                    for (int64_t i_8 = 0; i_8 < td.HKA; i_8 += v_119) {
+                                        int64_t v_120 = (td.HKA - i_8);
+                                        int64_t v_121 = (v_119 < v_120 ? v_119 : v_120);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_122 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                        int64_t v_123 = (v_122 * td.key_cache_dim1);
+                                        int64_t v_124 = (v_100 * v_123);
+                                        int64_t v_125 = (v_107 * td.key_cache_dim3);
+                                        int64_t v_126 = (v_124 + v_125);
+                                        int64_t v_127 = (i_7 * td.key_cache_dim3);
+                                        int64_t v_128 = (v_126 + v_127);
+                                        int64_t v_129 = (i_8 * v_122);
+                                        int64_t v_130 = (v_128 + v_129);
+                                        int64_t v_131 = (v_122 - td.A);
+                                        int64_t v_132 = (v_131 * td.sizeof_T);
+                                        int64_t v_133 = FloorDiv(v_111, 32);
+                                        int64_t v_134 = (v_133 * 32);
+                                        int64_t v_135 = (v_111 - v_134);
+                                        bool v_136 = (v_135 == 0);
+                                        int64_t v_137 = FloorDiv(v_132, 32);
+                                        int64_t v_138 = (v_137 * 32);
+                                        int64_t v_139 = (v_132 - v_138);
+                                        bool v_140 = (v_139 == 0);
+                                        bool v_141 = (v_136 && v_140);
+                                        bool v_142 = (v_137 <= 65535);
+                                        bool v_143 = (v_133 <= 65535);
+                                        bool v_144 = (v_142 && v_143);
+                                        bool v_145 = (v_141 && v_144);
+                                        if (v_145) {
+                                            AscendC::DataCopy(local, key_cacheGm[v_130], AscendC::DataCopyParams{static_cast<uint16_t>(v_121), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_122 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local, key_cacheGm[v_130], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_121), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_122 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf0.EnQue(local);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_146 = (row_2 * td.key_dim1);
+                                        int64_t v_147 = (td.A * td.HKA);
+                                        int64_t v_148 = (v_107 * v_147);
+                                        int64_t v_149 = (v_146 + v_148);
+                                        int64_t v_150 = (i_7 * v_147);
+                                        int64_t v_151 = (v_149 + v_150);
+                                        int64_t v_152 = (i_8 * td.A);
+                                        int64_t v_153 = (v_151 + v_152);
+                                        int64_t v_154 = (td.A - td.A);
+                                        int64_t v_155 = (v_154 * td.sizeof_T);
+                                        int64_t v_156 = FloorDiv(v_155, 32);
+                                        int64_t v_157 = (v_156 * 32);
+                                        int64_t v_158 = (v_155 - v_157);
+                                        bool v_159 = (v_158 == 0);
+                                        bool v_160 = (v_136 && v_159);
+                                        bool v_161 = (v_156 <= 65535);
+                                        bool v_162 = (v_161 && v_143);
+                                        bool v_163 = (v_160 && v_162);
+                                        if (v_163) {
+                                            AscendC::DataCopy(keyGm[v_153], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_121), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(keyGm[v_153], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_121), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf0.FreeTensor(local_2);
+                                    }
+                                } else {
+                                    for (int64_t i_9 = 0; i_9 < td.HKA; i_9 += 1) {
+                                        for (int64_t i_10 = 0; i_10 < td.A; i_10 += td.chunk0) {
+                                            int64_t v_164 = (td.A - i_10);
+                                            int64_t v_165 = (td.chunk0 < v_164 ? td.chunk0 : v_164);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_166 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                            int64_t v_167 = (v_166 * td.key_cache_dim1);
+                                            int64_t v_168 = (v_100 * v_167);
+                                            int64_t v_169 = (v_107 * td.key_cache_dim3);
+                                            int64_t v_170 = (v_168 + v_169);
+                                            int64_t v_171 = (i_7 * td.key_cache_dim3);
+                                            int64_t v_172 = (v_170 + v_171);
+                                            int64_t v_173 = (i_9 * v_166);
+                                            int64_t v_174 = (v_172 + v_173);
+                                            int64_t v_175 = (v_174 + i_10);
+                                            int64_t v_176 = (v_165 * td.sizeof_T);
+                                            int64_t v_177 = FloorDiv(v_176, 32);
+                                            int64_t v_178 = (v_177 * 32);
+                                            int64_t v_179 = (v_176 - v_178);
+                                            bool v_180 = (v_179 == 0);
+                                            if (v_180) {
+                                                AscendC::DataCopy(local_3, key_cacheGm[v_175], static_cast<uint32_t>(v_165));
+                                            } else {
+                                                AscendC::DataCopyPad(local_3, key_cacheGm[v_175], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_165 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf0.EnQue(local_3);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_181 = (row_2 * td.key_dim1);
+                                            int64_t v_182 = (td.A * td.HKA);
+                                            int64_t v_183 = (v_107 * v_182);
+                                            int64_t v_184 = (v_181 + v_183);
+                                            int64_t v_185 = (i_7 * v_182);
+                                            int64_t v_186 = (v_184 + v_185);
+                                            int64_t v_187 = (i_9 * td.A);
+                                            int64_t v_188 = (v_186 + v_187);
+                                            int64_t v_189 = (v_188 + i_10);
+                                            if (v_180) {
+                                                AscendC::DataCopy(keyGm[v_189], local_4, static_cast<uint32_t>(v_165));
+                                            } else {
+                                                AscendC::DataCopyPad(keyGm[v_189], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_165 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf0.FreeTensor(local_4);
+                                        }
+                                    }
+                                }
+                            }
+                            for (int64_t i_11 = 0; i_11 < v_110; i_11 += 1) {
+                                int64_t v_190 = (td.A * td.sizeof_T);
+                                int64_t v_191 = (v_190 + 31);
+                                int64_t v_192 = FloorDiv(v_191, 32);
+                                int64_t v_193 = (v_192 * 32);
+                                int64_t v_194 = FloorDiv(v_193, td.sizeof_T);
+                                bool v_195 = (v_194 <= td.chunk1);
+                                if (v_195) {
+                                    int64_t v_196 = (v_194 > 1 ? v_194 : 1);
+                                    int64_t v_197 = FloorDiv(td.chunk1, v_196);
+                                    int64_t v_198 = (v_197 < 4095 ? v_197 : 4095);
+                                    for (int64_t i_12 = 0; i_12 < td.HVA; i_12 += v_198) {
+                                        int64_t v_199 = (td.HVA - i_12);
+                                        int64_t v_200 = (v_198 < v_199 ? v_198 : v_199);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_201 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                        int64_t v_202 = (v_201 * td.value_cache_dim1);
+                                        int64_t v_203 = (v_100 * v_202);
+                                        int64_t v_204 = (v_107 * td.value_cache_dim3);
+                                        int64_t v_205 = (v_203 + v_204);
+                                        int64_t v_206 = (i_11 * td.value_cache_dim3);
+                                        int64_t v_207 = (v_205 + v_206);
+                                        int64_t v_208 = (i_12 * v_201);
+                                        int64_t v_209 = (v_207 + v_208);
+                                        int64_t v_210 = (v_201 - td.A);
+                                        int64_t v_211 = (v_210 * td.sizeof_T);
+                                        int64_t v_212 = FloorDiv(v_190, 32);
+                                        int64_t v_213 = (v_212 * 32);
+                                        int64_t v_214 = (v_190 - v_213);
+                                        bool v_215 = (v_214 == 0);
+                                        int64_t v_216 = FloorDiv(v_211, 32);
+                                        int64_t v_217 = (v_216 * 32);
+                                        int64_t v_218 = (v_211 - v_217);
+                                        bool v_219 = (v_218 == 0);
+                                        bool v_220 = (v_215 && v_219);
+                                        bool v_221 = (v_216 <= 65535);
+                                        bool v_222 = (v_212 <= 65535);
+                                        bool v_223 = (v_221 && v_222);
+                                        bool v_224 = (v_220 && v_223);
+                                        if (v_224) {
+                                            AscendC::DataCopy(local_5, value_cacheGm[v_209], AscendC::DataCopyParams{static_cast<uint16_t>(v_200), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_201 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local_5, value_cacheGm[v_209], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_200), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_201 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf1.EnQue(local_5);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_225 = (row_2 * td.value_dim1);
+                                        int64_t v_226 = (td.A * td.HVA);
+                                        int64_t v_227 = (v_107 * v_226);
+                                        int64_t v_228 = (v_225 + v_227);
+                                        int64_t v_229 = (i_11 * v_226);
+                                        int64_t v_230 = (v_228 + v_229);
+                                        int64_t v_231 = (i_12 * td.A);
+                                        int64_t v_232 = (v_230 + v_231);
+                                        int64_t v_233 = (td.A - td.A);
+                                        int64_t v_234 = (v_233 * td.sizeof_T);
+                                        int64_t v_235 = FloorDiv(v_234, 32);
+                                        int64_t v_236 = (v_235 * 32);
+                                        int64_t v_237 = (v_234 - v_236);
+                                        bool v_238 = (v_237 == 0);
+                                        bool v_239 = (v_215 && v_238);
+                                        bool v_240 = (v_235 <= 65535);
+                                        bool v_241 = (v_240 && v_222);
+                                        bool v_242 = (v_239 && v_241);
+                                        if (v_242) {
+                                            AscendC::DataCopy(valueGm[v_232], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_200), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(valueGm[v_232], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_200), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf1.FreeTensor(local_6);
+                                    }
+                                } else {
+                                    for (int64_t i_13 = 0; i_13 < td.HVA; i_13 += 1) {
+                                        for (int64_t i_14 = 0; i_14 < td.A; i_14 += td.chunk1) {
+                                            int64_t v_243 = (td.A - i_14);
+                                            int64_t v_244 = (td.chunk1 < v_243 ? td.chunk1 : v_243);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_245 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                            int64_t v_246 = (v_245 * td.value_cache_dim1);
+                                            int64_t v_247 = (v_100 * v_246);
+                                            int64_t v_248 = (v_107 * td.value_cache_dim3);
+                                            int64_t v_249 = (v_247 + v_248);
+                                            int64_t v_250 = (i_11 * td.value_cache_dim3);
+                                            int64_t v_251 = (v_249 + v_250);
+                                            int64_t v_252 = (i_13 * v_245);
+                                            int64_t v_253 = (v_251 + v_252);
+                                            int64_t v_254 = (v_253 + i_14);
+                                            int64_t v_255 = (v_244 * td.sizeof_T);
+                                            int64_t v_256 = FloorDiv(v_255, 32);
+                                            int64_t v_257 = (v_256 * 32);
+                                            int64_t v_258 = (v_255 - v_257);
+                                            bool v_259 = (v_258 == 0);
+                                            if (v_259) {
+                                                AscendC::DataCopy(local_7, value_cacheGm[v_254], static_cast<uint32_t>(v_244));
+                                            } else {
+                                                AscendC::DataCopyPad(local_7, value_cacheGm[v_254], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_244 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf1.EnQue(local_7);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_260 = (row_2 * td.value_dim1);
+                                            int64_t v_261 = (td.A * td.HVA);
+                                            int64_t v_262 = (v_107 * v_261);
+                                            int64_t v_263 = (v_260 + v_262);
+                                            int64_t v_264 = (i_11 * v_261);
+                                            int64_t v_265 = (v_263 + v_264);
+                                            int64_t v_266 = (i_13 * td.A);
+                                            int64_t v_267 = (v_265 + v_266);
+                                            int64_t v_268 = (v_267 + i_14);
+                                            if (v_259) {
+                                                AscendC::DataCopy(valueGm[v_268], local_8, static_cast<uint32_t>(v_244));
+                                            } else {
+                                                AscendC::DataCopyPad(valueGm[v_268], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_244 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf1.FreeTensor(local_8);
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            int64_t v_269 = (row_2 + n_2);
+                            int64_t v_270 = (v_269 - row_2);
+                            int64_t v_271 = (v_270 > 0 ? v_270 : 0);
+                            int64_t v_272 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_273 = (v_95 * v_271);
+                            int64_t v_274 = FloorDiv(v_273, v_74);
+                            int64_t v_275 = (v_98 * v_271);
+                            int64_t v_276 = FloorDiv(v_275, v_74);
+                            int64_t v_277 = (v_276 - v_274);
+                            int64_t v_278 = (v_277 * v_272);
+                            for (int64_t i_15 = 0; i_15 < v_278; i_15 += td.chunk2) {
+                                int64_t v_279 = (v_278 - i_15);
+                                int64_t v_280 = (td.chunk2 < v_279 ? td.chunk2 : v_279);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_280);
+                                buf2.EnQue(local_9);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_281 = (row_2 * td.key_dim1);
+                                int64_t v_282 = (v_274 * td.key_dim1);
+                                int64_t v_283 = (v_281 + v_282);
+                                int64_t v_284 = (v_283 + i_15);
+                                int64_t v_285 = (v_280 * td.sizeof_T);
+                                int64_t v_286 = FloorDiv(v_285, 32);
+                                int64_t v_287 = (v_286 * 32);
+                                int64_t v_288 = (v_285 - v_287);
+                                bool v_289 = (v_288 == 0);
+                                if (v_289) {
+                                    AscendC::DataCopy(keyGm[v_284], local_10, static_cast<uint32_t>(v_280));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_284], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_280 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_10);
+                            }
+                            int64_t v_290 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_291 = (v_277 * v_290);
+                            for (int64_t i_16 = 0; i_16 < v_291; i_16 += td.chunk3) {
+                                int64_t v_292 = (v_291 - i_16);
+                                int64_t v_293 = (td.chunk3 < v_292 ? td.chunk3 : v_292);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_293);
+                                buf3.EnQue(local_11);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_294 = (row_2 * td.value_dim1);
+                                int64_t v_295 = (v_274 * td.value_dim1);
+                                int64_t v_296 = (v_294 + v_295);
+                                int64_t v_297 = (v_296 + i_16);
+                                int64_t v_298 = (v_293 * td.sizeof_T);
+                                int64_t v_299 = FloorDiv(v_298, 32);
+                                int64_t v_300 = (v_299 * 32);
+                                int64_t v_301 = (v_298 - v_300);
+                                bool v_302 = (v_301 == 0);
+                                if (v_302) {
+                                    AscendC::DataCopy(valueGm[v_297], local_12, static_cast<uint32_t>(v_293));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_297], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_293 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_12);
+                            }
+                        }
+                    }
+                    int64_t v_303 = (v_62 + v_74);
+                    v_64 = v_303;
+                } else {
+                    v_64 = v_62;
+                }
+                v_62 = v_64;
+            }
+            v_51 = v_62;
+        } else {
+            v_51 = v_49;
+        }
+        v_49 = v_51;
+    }
+}
+
+__aicore__ inline void gather_pa_kv_cache_key8(GM_ADDR key_cache, GM_ADDR value_cache, GM_ADDR block_tables, GM_ADDR seq_lens, GM_ADDR key, GM_ADDR value, GM_ADDR seq_offset, GM_ADDR key_ref, GM_ADDR value_ref, GM_ADDR workspace, GM_ADDR tiling)
+{
+    GET_TILING_DATA_WITH_STRUCT(GatherPaKvCacheKey5TilingData, td, tiling);
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> key_cacheGm;
+    key_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key_cache), static_cast<uint64_t>(td.key_cache_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> value_cacheGm;
+    value_cacheGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value_cache), static_cast<uint64_t>(td.value_cache_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> block_tablesGm;
+    block_tablesGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(block_tables), static_cast<uint64_t>(td.block_tables_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_lensGm;
+    seq_lensGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_lens), static_cast<uint64_t>(td.seq_lens_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> keyGm;
+    keyGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(key), static_cast<uint64_t>(td.key_numel));
+    AscendC::GlobalTensor<DTYPE_KEY_CACHE> valueGm;
+    valueGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_KEY_CACHE*>(value), static_cast<uint64_t>(td.value_numel));
+    AscendC::GlobalTensor<DTYPE_BLOCK_TABLES> seq_offsetGm;
+    seq_offsetGm.SetGlobalBuffer(reinterpret_cast<__gm__ DTYPE_BLOCK_TABLES*>(seq_offset), static_cast<uint64_t>(td.seq_offset_numel));
+    AscendC::TPipe pipe;
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf0;
+    pipe.InitBuffer(buf0, 2, static_cast<uint32_t>(td.chunk0 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQueBind<AscendC::TPosition::VECIN, AscendC::TPosition::VECOUT, 2> buf1;
+    pipe.InitBuffer(buf1, 2, static_cast<uint32_t>(td.chunk1 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf2;
+    pipe.InitBuffer(buf2, 2, static_cast<uint32_t>(td.chunk2 * sizeof(DTYPE_KEY_CACHE)));
+    AscendC::TQue<AscendC::TPosition::VECOUT, 2> buf3;
+    pipe.InitBuffer(buf3, 2, static_cast<uint32_t>(td.chunk3 * sizeof(DTYPE_KEY_CACHE)));
+    // the specialisation for td.is_seq_lens_cumsum == true, td.seq_offset_present == true (the host chose it by tiling key)
+    int64_t v = 0;
+    for (int64_t i = 0; i < td.B; i += 1) {
+        int64_t start = static_cast<int64_t>(seq_lensGm.GetValue(i));
+        int64_t v_2 = (i + 1);
+        int64_t end = static_cast<int64_t>(seq_lensGm.GetValue(v_2));
+        int64_t v_3 = (end < td.TOK ? end : td.TOK);
+        int64_t n_tokens = (v_3 - start);
+        int64_t v_4 = static_cast<int64_t>(seq_offsetGm.GetValue(i));
+        int64_t shift = FloorDiv(v_4, td.BS);
+        int64_t v_5 = (n_tokens + td.BS);
+        int64_t v_6 = (v_5 - 1);
+        int64_t v_7 = FloorDiv(v_6, td.BS);
+        int64_t v_8 = (v_7 > 0 ? v_7 : 0);
+        int64_t v_9 = v;
+        for (int64_t i_2 = 0; i_2 < v_8; i_2 += 1) {
+            int64_t v_10 = (i_2 * td.BS);
+            int64_t row = (start + v_10);
+            int64_t v_11 = (n_tokens - v_10);
+            int64_t n = (td.BS < v_11 ? td.BS : v_11);
+            int64_t col = (shift + i_2);
+            bool v_12 = (col < td.W);
+            int64_t v_13 = 0;
+            if (v_12) {
+                int64_t v_14 = (i * td.block_tables_dim1);
+                int64_t v_15 = (v_14 + col);
+                int64_t blk = static_cast<int64_t>(block_tablesGm.GetValue(v_15));
+                v_13 = blk;
+            } else {
+                v_13 = int64_t(-1);
+            }
+            bool v_16 = (v_13 >= 0);
+            bool v_17 = (v_13 < td.NB);
+            bool v_18 = (v_16 && v_17);
+            int64_t v_19 = 0;
+            if (v_18) {
+                int64_t v_20 = (td.sizeof_T + td.sizeof_T);
+                int64_t v_21 = (td.HKA * td.A);
+                int64_t v_22 = (v_21 * v_20);
+                int64_t v_23 = (n * v_22);
+                int64_t v_24 = (td.HVA * td.A);
+                int64_t v_25 = (v_24 * v_20);
+                int64_t v_26 = (n * v_25);
+                int64_t v_27 = (v_23 + v_26);
+                v_19 = v_27;
+            } else {
+                int64_t v_28 = (row + n);
+                int64_t v_29 = (v_28 - row);
+                int64_t v_30 = (v_29 > 0 ? v_29 : 0);
+                int64_t v_31 = (td.v_7 > 0 ? td.v_7 : 0);
+                int64_t v_32 = (v_31 * td.sizeof_T);
+                int64_t v_33 = (v_30 * v_32);
+                int64_t v_34 = (td.v_8 > 0 ? td.v_8 : 0);
+                int64_t v_35 = (v_34 * td.sizeof_T);
+                int64_t v_36 = (v_30 * v_35);
+                int64_t v_37 = (v_33 + v_36);
+                v_19 = v_37;
+            }
+            int64_t v_38 = (v_9 + v_19);
+            v_9 = v_38;
+        }
+        v = v_9;
+    }
+    int64_t v_39 = static_cast<int64_t>(AscendC::GetBlockIdx());
+    int64_t v_40 = static_cast<int64_t>(AscendC::GetBlockNum());
+    int64_t v_41 = (v_39 * v);
+    int64_t v_42 = FloorDiv(v_41, v_40);
+    int64_t v_43 = (v_39 + 1);
+    int64_t v_44 = (v_43 * v);
+    int64_t v_45 = FloorDiv(v_44, v_40);
+    int64_t v_46 = 0;
+    for (int64_t i_3 = 0; i_3 < td.B; i_3 += 1) {
+        bool v_47 = (v_46 < v_45);
+        int64_t v_48 = 0;
+        if (v_47) {
+            int64_t start_2 = static_cast<int64_t>(seq_lensGm.GetValue(i_3));
+            int64_t v_49 = (i_3 + 1);
+            int64_t end_2 = static_cast<int64_t>(seq_lensGm.GetValue(v_49));
+            int64_t v_50 = (end_2 < td.TOK ? end_2 : td.TOK);
+            int64_t n_tokens_2 = (v_50 - start_2);
+            int64_t v_51 = static_cast<int64_t>(seq_offsetGm.GetValue(i_3));
+            int64_t shift_2 = FloorDiv(v_51, td.BS);
+            int64_t v_52 = (n_tokens_2 + td.BS);
+            int64_t v_53 = (v_52 - 1);
+            int64_t v_54 = FloorDiv(v_53, td.BS);
+            int64_t v_55 = (v_54 > 0 ? v_54 : 0);
+            int64_t v_56 = v_46;
+            for (int64_t i_4 = 0; i_4 < v_55; i_4 += 1) {
+                bool v_57 = (v_56 < v_45);
+                int64_t v_58 = 0;
+                if (v_57) {
+                    int64_t v_59 = (i_4 * td.BS);
+                    int64_t row_2 = (start_2 + v_59);
+                    int64_t v_60 = (n_tokens_2 - v_59);
+                    int64_t n_2 = (td.BS < v_60 ? td.BS : v_60);
+                    int64_t col_2 = (shift_2 + i_4);
+                    bool v_61 = (col_2 < td.W);
+                    int64_t v_62 = 0;
+                    if (v_61) {
+                        int64_t v_63 = (i_3 * td.block_tables_dim1);
+                        int64_t v_64 = (v_63 + col_2);
+                        int64_t blk_2 = static_cast<int64_t>(block_tablesGm.GetValue(v_64));
+                        v_62 = blk_2;
+                    } else {
+                        v_62 = int64_t(-1);
+                    }
+                    bool v_65 = (v_62 >= 0);
+                    bool v_66 = (v_62 < td.NB);
+                    bool v_67 = (v_65 && v_66);
+                    int64_t v_68 = 0;
+                    if (v_67) {
+                        int64_t v_69 = (td.sizeof_T + td.sizeof_T);
+                        int64_t v_70 = (td.HKA * td.A);
+                        int64_t v_71 = (v_70 * v_69);
+                        int64_t v_72 = (n_2 * v_71);
+                        int64_t v_73 = (td.HVA * td.A);
+                        int64_t v_74 = (v_73 * v_69);
+                        int64_t v_75 = (n_2 * v_74);
+                        int64_t v_76 = (v_72 + v_75);
+                        v_68 = v_76;
+                    } else {
+                        int64_t v_77 = (row_2 + n_2);
+                        int64_t v_78 = (v_77 - row_2);
+                        int64_t v_79 = (v_78 > 0 ? v_78 : 0);
+                        int64_t v_80 = (td.v_7 > 0 ? td.v_7 : 0);
+                        int64_t v_81 = (v_80 * td.sizeof_T);
+                        int64_t v_82 = (v_79 * v_81);
+                        int64_t v_83 = (td.v_8 > 0 ? td.v_8 : 0);
+                        int64_t v_84 = (v_83 * td.sizeof_T);
+                        int64_t v_85 = (v_79 * v_84);
+                        int64_t v_86 = (v_82 + v_85);
+                        v_68 = v_86;
+                    }
+                    int64_t v_87 = (v_42 - v_56);
+                    int64_t v_88 = (v_87 > 0 ? v_87 : 0);
+                    int64_t v_89 = (v_88 < v_68 ? v_88 : v_68);
+                    int64_t v_90 = (v_45 - v_56);
+                    int64_t v_91 = (v_90 > 0 ? v_90 : 0);
+                    int64_t v_92 = (v_91 < v_68 ? v_91 : v_68);
+                    bool v_93 = (v_89 < v_92);
+                    if (v_93) {
+                        int64_t v_94 = 0;
+                        if (v_61) {
+                            int64_t v_95 = (i_3 * td.block_tables_dim1);
+                            int64_t v_96 = (v_95 + col_2);
+                            int64_t blk_3 = static_cast<int64_t>(block_tablesGm.GetValue(v_96));
+                            v_94 = blk_3;
+                        } else {
+                            v_94 = int64_t(-1);
+                        }
+                        bool v_97 = (v_94 >= 0);
+                        bool v_98 = (v_94 < td.NB);
+                        bool v_99 = (v_97 && v_98);
+                        if (v_99) {
+                            int64_t v_100 = (v_89 * n_2);
+                            int64_t v_101 = FloorDiv(v_100, v_68);
+                            int64_t v_102 = (v_92 * n_2);
+                            int64_t v_103 = FloorDiv(v_102, v_68);
+                            int64_t v_104 = (v_103 - v_101);
+                            for (int64_t i_5 = 0; i_5 < v_104; i_5 += 1) {
+                                int64_t v_105 = (td.A * td.sizeof_T);
+                                int64_t v_106 = (v_105 + 31);
+                                int64_t v_107 = FloorDiv(v_106, 32);
+                                int64_t v_108 = (v_107 * 32);
+                                int64_t v_109 = FloorDiv(v_108, td.sizeof_T);
+                                bool v_110 = (v_109 <= td.chunk0);
+                                if (v_110) {
+                                    int64_t v_111 = (v_109 > 1 ? v_109 : 1);
+                                    int64_t v_112 = FloorDiv(td.chunk0, v_111);
+                                    int64_t v_113 = (v_112 < 4095 ? v_112 : 4095);
+                                    for (int64_t i_6 = 0; i_6 < td.HKA; i_6 += v_113) {
+                                        int64_t v_114 = (td.HKA - i_6);
+                                        int64_t v_115 = (v_113 < v_114 ? v_113 : v_114);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_116 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                        int64_t v_117 = (v_116 * td.key_cache_dim1);
+                                        int64_t v_118 = (v_94 * v_117);
+                                        int64_t v_119 = (v_101 * td.key_cache_dim3);
+                                        int64_t v_120 = (v_118 + v_119);
+                                        int64_t v_121 = (i_5 * td.key_cache_dim3);
+                                        int64_t v_122 = (v_120 + v_121);
+                                        int64_t v_123 = (i_6 * v_116);
+                                        int64_t v_124 = (v_122 + v_123);
+                                        int64_t v_125 = (v_116 - td.A);
+                                        int64_t v_126 = (v_125 * td.sizeof_T);
+                                        int64_t v_127 = FloorDiv(v_105, 32);
+                                        int64_t v_128 = (v_127 * 32);
+                                        int64_t v_129 = (v_105 - v_128);
+                                        bool v_130 = (v_129 == 0);
+                                        int64_t v_131 = FloorDiv(v_126, 32);
+                                        int64_t v_132 = (v_131 * 32);
+                                        int64_t v_133 = (v_126 - v_132);
+                                        bool v_134 = (v_133 == 0);
+                                        bool v_135 = (v_130 && v_134);
+                                        bool v_136 = (v_131 <= 65535);
+                                        bool v_137 = (v_127 <= 65535);
+                                        bool v_138 = (v_136 && v_137);
+                                        bool v_139 = (v_135 && v_138);
+                                        if (v_139) {
+                                            AscendC::DataCopy(local, key_cacheGm[v_124], AscendC::DataCopyParams{static_cast<uint16_t>(v_115), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_116 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local, key_cacheGm[v_124], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_115), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_116 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf0.EnQue(local);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_2 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_140 = (row_2 * td.key_dim1);
+                                        int64_t v_141 = (td.A * td.HKA);
+                                        int64_t v_142 = (v_101 * v_141);
+                                        int64_t v_143 = (v_140 + v_142);
+                                        int64_t v_144 = (i_5 * v_141);
+                                        int64_t v_145 = (v_143 + v_144);
+                                        int64_t v_146 = (i_6 * td.A);
+                                        int64_t v_147 = (v_145 + v_146);
+                                        int64_t v_148 = (td.A - td.A);
+                                        int64_t v_149 = (v_148 * td.sizeof_T);
+                                        int64_t v_150 = FloorDiv(v_149, 32);
+                                        int64_t v_151 = (v_150 * 32);
+                                        int64_t v_152 = (v_149 - v_151);
+                                        bool v_153 = (v_152 == 0);
+                                        bool v_154 = (v_130 && v_153);
+                                        bool v_155 = (v_150 <= 65535);
+                                        bool v_156 = (v_155 && v_137);
+                                        bool v_157 = (v_154 && v_156);
+                                        if (v_157) {
+                                            AscendC::DataCopy(keyGm[v_147], local_2, AscendC::DataCopyParams{static_cast<uint16_t>(v_115), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(keyGm[v_147], local_2, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_115), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf0.FreeTensor(local_2);
+                                    }
+                                } else {
+                                    for (int64_t i_7 = 0; i_7 < td.HKA; i_7 += 1) {
+                                        for (int64_t i_8 = 0; i_8 < td.A; i_8 += td.chunk0) {
+                                            int64_t v_158 = (td.A - i_8);
+                                            int64_t v_159 = (td.chunk0 < v_158 ? td.chunk0 : v_158);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_3 = buf0.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_160 = (td.key_cache_dim3 * td.key_cache_dim2);
+                                            int64_t v_161 = (v_160 * td.key_cache_dim1);
+                                            int64_t v_162 = (v_94 * v_161);
+                                            int64_t v_163 = (v_101 * td.key_cache_dim3);
+                                            int64_t v_164 = (v_162 + v_163);
+                                            int64_t v_165 = (i_5 * td.key_cache_dim3);
+                                            int64_t v_166 = (v_164 + v_165);
+                                            int64_t v_167 = (i_7 * v_160);
+                                            int64_t v_168 = (v_166 + v_167);
+                                            int64_t v_169 = (v_168 + i_8);
+                                            int64_t v_170 = (v_159 * td.sizeof_T);
+                                            int64_t v_171 = FloorDiv(v_170, 32);
+                                            int64_t v_172 = (v_171 * 32);
+                                            int64_t v_173 = (v_170 - v_172);
+                                            bool v_174 = (v_173 == 0);
+                                            if (v_174) {
+                                                AscendC::DataCopy(local_3, key_cacheGm[v_169], static_cast<uint32_t>(v_159));
+                                            } else {
+                                                AscendC::DataCopyPad(local_3, key_cacheGm[v_169], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_159 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf0.EnQue(local_3);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_4 = buf0.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_175 = (row_2 * td.key_dim1);
+                                            int64_t v_176 = (td.A * td.HKA);
+                                            int64_t v_177 = (v_101 * v_176);
+                                            int64_t v_178 = (v_175 + v_177);
+                                            int64_t v_179 = (i_5 * v_176);
+                                            int64_t v_180 = (v_178 + v_179);
+                                            int64_t v_181 = (i_7 * td.A);
+                                            int64_t v_182 = (v_180 + v_181);
+                                            int64_t v_183 = (v_182 + i_8);
+                                            if (v_174) {
+                                                AscendC::DataCopy(keyGm[v_183], local_4, static_cast<uint32_t>(v_159));
+                                            } else {
+                                                AscendC::DataCopyPad(keyGm[v_183], local_4, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_159 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf0.FreeTensor(local_4);
+                                        }
+                                    }
+                                }
+                            }
+                            for (int64_t i_9 = 0; i_9 < v_104; i_9 += 1) {
+                                int64_t v_184 = (td.A * td.sizeof_T);
+                                int64_t v_185 = (v_184 + 31);
+                                int64_t v_186 = FloorDiv(v_185, 32);
+                                int64_t v_187 = (v_186 * 32);
+                                int64_t v_188 = FloorDiv(v_187, td.sizeof_T);
+                                bool v_189 = (v_188 <= td.chunk1);
+                                if (v_189) {
+                                    int64_t v_190 = (v_188 > 1 ? v_188 : 1);
+                                    int64_t v_191 = FloorDiv(td.chunk1, v_190);
+                                    int64_t v_192 = (v_191 < 4095 ? v_191 : 4095);
+                                    for (int64_t i_10 = 0; i_10 < td.HVA; i_10 += v_192) {
+                                        int64_t v_193 = (td.HVA - i_10);
+                                        int64_t v_194 = (v_192 < v_193 ? v_192 : v_193);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_5 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                        int64_t v_195 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                        int64_t v_196 = (v_195 * td.value_cache_dim1);
+                                        int64_t v_197 = (v_94 * v_196);
+                                        int64_t v_198 = (v_101 * td.value_cache_dim3);
+                                        int64_t v_199 = (v_197 + v_198);
+                                        int64_t v_200 = (i_9 * td.value_cache_dim3);
+                                        int64_t v_201 = (v_199 + v_200);
+                                        int64_t v_202 = (i_10 * v_195);
+                                        int64_t v_203 = (v_201 + v_202);
+                                        int64_t v_204 = (v_195 - td.A);
+                                        int64_t v_205 = (v_204 * td.sizeof_T);
+                                        int64_t v_206 = FloorDiv(v_184, 32);
+                                        int64_t v_207 = (v_206 * 32);
+                                        int64_t v_208 = (v_184 - v_207);
+                                        bool v_209 = (v_208 == 0);
+                                        int64_t v_210 = FloorDiv(v_205, 32);
+                                        int64_t v_211 = (v_210 * 32);
+                                        int64_t v_212 = (v_205 - v_211);
+                                        bool v_213 = (v_212 == 0);
+                                        bool v_214 = (v_209 && v_213);
+                                        bool v_215 = (v_210 <= 65535);
+                                        bool v_216 = (v_206 <= 65535);
+                                        bool v_217 = (v_215 && v_216);
+                                        bool v_218 = (v_214 && v_217);
+                                        if (v_218) {
+                                            AscendC::DataCopy(local_5, value_cacheGm[v_203], AscendC::DataCopyParams{static_cast<uint16_t>(v_194), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>((v_195 - td.A) * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0)});
+                                        } else {
+                                            AscendC::DataCopyPad(local_5, value_cacheGm[v_203], AscendC::DataCopyExtParams{static_cast<uint16_t>(v_194), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>((v_195 - td.A) * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                        }
+                                        buf1.EnQue(local_5);
+                                        AscendC::LocalTensor<DTYPE_KEY_CACHE> local_6 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                        int64_t v_219 = (row_2 * td.value_dim1);
+                                        int64_t v_220 = (td.A * td.HVA);
+                                        int64_t v_221 = (v_101 * v_220);
+                                        int64_t v_222 = (v_219 + v_221);
+                                        int64_t v_223 = (i_9 * v_220);
+                                        int64_t v_224 = (v_222 + v_223);
+                                        int64_t v_225 = (i_10 * td.A);
+                                        int64_t v_226 = (v_224 + v_225);
+                                        int64_t v_227 = (td.A - td.A);
+                                        int64_t v_228 = (v_227 * td.sizeof_T);
+                                        int64_t v_229 = FloorDiv(v_228, 32);
+                                        int64_t v_230 = (v_229 * 32);
+                                        int64_t v_231 = (v_228 - v_230);
+                                        bool v_232 = (v_231 == 0);
+                                        bool v_233 = (v_209 && v_232);
+                                        bool v_234 = (v_229 <= 65535);
+                                        bool v_235 = (v_234 && v_216);
+                                        bool v_236 = (v_233 && v_235);
+                                        if (v_236) {
+                                            AscendC::DataCopy(valueGm[v_226], local_6, AscendC::DataCopyParams{static_cast<uint16_t>(v_194), static_cast<uint16_t>(td.A * sizeof(DTYPE_KEY_CACHE) / 32), static_cast<uint16_t>(0), static_cast<uint16_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE) / 32)});
+                                        } else {
+                                            AscendC::DataCopyPad(valueGm[v_226], local_6, AscendC::DataCopyExtParams{static_cast<uint16_t>(v_194), static_cast<uint32_t>(td.A * sizeof(DTYPE_KEY_CACHE)), static_cast<uint32_t>(0), static_cast<uint32_t>((td.A - td.A) * sizeof(DTYPE_KEY_CACHE)), 0});
+                                        }
+                                        buf1.FreeTensor(local_6);
+                                    }
+                                } else {
+                                    for (int64_t i_11 = 0; i_11 < td.HVA; i_11 += 1) {
+                                        for (int64_t i_12 = 0; i_12 < td.A; i_12 += td.chunk1) {
+                                            int64_t v_237 = (td.A - i_12);
+                                            int64_t v_238 = (td.chunk1 < v_237 ? td.chunk1 : v_237);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_7 = buf1.AllocTensor<DTYPE_KEY_CACHE>();
+                                            int64_t v_239 = (td.value_cache_dim3 * td.value_cache_dim2);
+                                            int64_t v_240 = (v_239 * td.value_cache_dim1);
+                                            int64_t v_241 = (v_94 * v_240);
+                                            int64_t v_242 = (v_101 * td.value_cache_dim3);
+                                            int64_t v_243 = (v_241 + v_242);
+                                            int64_t v_244 = (i_9 * td.value_cache_dim3);
+                                            int64_t v_245 = (v_243 + v_244);
+                                            int64_t v_246 = (i_11 * v_239);
+                                            int64_t v_247 = (v_245 + v_246);
+                                            int64_t v_248 = (v_247 + i_12);
+                                            int64_t v_249 = (v_238 * td.sizeof_T);
+                                            int64_t v_250 = FloorDiv(v_249, 32);
+                                            int64_t v_251 = (v_250 * 32);
+                                            int64_t v_252 = (v_249 - v_251);
+                                            bool v_253 = (v_252 == 0);
+                                            if (v_253) {
+                                                AscendC::DataCopy(local_7, value_cacheGm[v_248], static_cast<uint32_t>(v_238));
+                                            } else {
+                                                AscendC::DataCopyPad(local_7, value_cacheGm[v_248], AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_238 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0}, AscendC::DataCopyPadExtParams<DTYPE_KEY_CACHE>{false, 0, 0, static_cast<DTYPE_KEY_CACHE>(0)});
+                                            }
+                                            buf1.EnQue(local_7);
+                                            AscendC::LocalTensor<DTYPE_KEY_CACHE> local_8 = buf1.DeQue<DTYPE_KEY_CACHE>();
+                                            int64_t v_254 = (row_2 * td.value_dim1);
+                                            int64_t v_255 = (td.A * td.HVA);
+                                            int64_t v_256 = (v_101 * v_255);
+                                            int64_t v_257 = (v_254 + v_256);
+                                            int64_t v_258 = (i_9 * v_255);
+                                            int64_t v_259 = (v_257 + v_258);
+                                            int64_t v_260 = (i_11 * td.A);
+                                            int64_t v_261 = (v_259 + v_260);
+                                            int64_t v_262 = (v_261 + i_12);
+                                            if (v_253) {
+                                                AscendC::DataCopy(valueGm[v_262], local_8, static_cast<uint32_t>(v_238));
+                                            } else {
+                                                AscendC::DataCopyPad(valueGm[v_262], local_8, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_238 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                            }
+                                            buf1.FreeTensor(local_8);
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            int64_t v_263 = (row_2 + n_2);
+                            int64_t v_264 = (v_263 - row_2);
+                            int64_t v_265 = (v_264 > 0 ? v_264 : 0);
+                            int64_t v_266 = (td.v_7 > 0 ? td.v_7 : 0);
+                            int64_t v_267 = (v_89 * v_265);
+                            int64_t v_268 = FloorDiv(v_267, v_68);
+                            int64_t v_269 = (v_92 * v_265);
+                            int64_t v_270 = FloorDiv(v_269, v_68);
+                            int64_t v_271 = (v_270 - v_268);
+                            int64_t v_272 = (v_271 * v_266);
+                            for (int64_t i_13 = 0; i_13 < v_272; i_13 += td.chunk2) {
+                                int64_t v_273 = (v_272 - i_13);
+                                int64_t v_274 = (td.chunk2 < v_273 ? td.chunk2 : v_273);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_9 = buf2.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_9, static_cast<DTYPE_KEY_CACHE>(0), v_274);
+                                buf2.EnQue(local_9);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_10 = buf2.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_275 = (row_2 * td.key_dim1);
+                                int64_t v_276 = (v_268 * td.key_dim1);
+                                int64_t v_277 = (v_275 + v_276);
+                                int64_t v_278 = (v_277 + i_13);
+                                int64_t v_279 = (v_274 * td.sizeof_T);
+                                int64_t v_280 = FloorDiv(v_279, 32);
+                                int64_t v_281 = (v_280 * 32);
+                                int64_t v_282 = (v_279 - v_281);
+                                bool v_283 = (v_282 == 0);
+                                if (v_283) {
+                                    AscendC::DataCopy(keyGm[v_278], local_10, static_cast<uint32_t>(v_274));
+                                } else {
+                                    AscendC::DataCopyPad(keyGm[v_278], local_10, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_274 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf2.FreeTensor(local_10);
+                            }
+                            int64_t v_284 = (td.v_8 > 0 ? td.v_8 : 0);
+                            int64_t v_285 = (v_271 * v_284);
+                            for (int64_t i_14 = 0; i_14 < v_285; i_14 += td.chunk3) {
+                                int64_t v_286 = (v_285 - i_14);
+                                int64_t v_287 = (td.chunk3 < v_286 ? td.chunk3 : v_286);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_11 = buf3.AllocTensor<DTYPE_KEY_CACHE>();
+                                FillLocal<DTYPE_KEY_CACHE>(local_11, static_cast<DTYPE_KEY_CACHE>(0), v_287);
+                                buf3.EnQue(local_11);
+                                AscendC::LocalTensor<DTYPE_KEY_CACHE> local_12 = buf3.DeQue<DTYPE_KEY_CACHE>();
+                                int64_t v_288 = (row_2 * td.value_dim1);
+                                int64_t v_289 = (v_268 * td.value_dim1);
+                                int64_t v_290 = (v_288 + v_289);
+                                int64_t v_291 = (v_290 + i_14);
+                                int64_t v_292 = (v_287 * td.sizeof_T);
+                                int64_t v_293 = FloorDiv(v_292, 32);
+                                int64_t v_294 = (v_293 * 32);
+                                int64_t v_295 = (v_292 - v_294);
+                                bool v_296 = (v_295 == 0);
+                                if (v_296) {
+                                    AscendC::DataCopy(valueGm[v_291], local_12, static_cast<uint32_t>(v_287));
+                                } else {
+                                    AscendC::DataCopyPad(valueGm[v_291], local_12, AscendC::DataCopyExtParams{1, static_cast<uint32_t>(v_287 * sizeof(DTYPE_KEY_CACHE)), 0, 0, 0});
+                                }
+                                buf3.FreeTensor(local_12);
+                            }
+                        }
+                    }
+                    int64_t v_297 = (v_56 + v_68);
+                    v_58 = v_297;
+                } else {
+                    v_58 = v_56;
+                }
+                v_56 = v_58;
+            }
+            v_48 = v_56;
+        } else {
+            v_48 = v_46;
+        }
+        v_46 = v_48;
     }
 }
 
@@ -639,10 +3526,25 @@ extern "C" __global__ __aicore__ void gather_pa_kv_cache(GM_ADDR key_cache, GM_A
 {
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_AIV_ONLY);
     REGISTER_TILING_DEFAULT(GatherPaKvCacheKey1TilingData);
-    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == 2", GatherPaKvCacheKey2TilingData);
+    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == 5", GatherPaKvCacheKey5TilingData);
+    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == 6", GatherPaKvCacheKey5TilingData);
+    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == 7", GatherPaKvCacheKey5TilingData);
+    REGISTER_TILING_FOR_TILINGKEY("TILING_KEY_VAR == 8", GatherPaKvCacheKey5TilingData);
     if (TILING_KEY_IS(1)) {
         gather_pa_kv_cache_key1(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
     } else if (TILING_KEY_IS(2)) {
         gather_pa_kv_cache_key2(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(3)) {
+        gather_pa_kv_cache_key3(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(4)) {
+        gather_pa_kv_cache_key4(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(5)) {
+        gather_pa_kv_cache_key5(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(6)) {
+        gather_pa_kv_cache_key6(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(7)) {
+        gather_pa_kv_cache_key7(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
+    } else if (TILING_KEY_IS(8)) {
+        gather_pa_kv_cache_key8(key_cache, value_cache, block_tables, seq_lens, key, value, seq_offset, key_ref, value_ref, workspace, tiling);
     }
 }

@@ -11,7 +11,8 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t B;
     int64_t W;
     int64_t TOK;
-    bool v;
+    bool seq_offset_present;
+    int64_t v;
     int64_t v_2;
     int64_t v_3;
     int64_t v_4;
@@ -23,7 +24,7 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t v_10;
     int64_t v_11;
     int64_t v_12;
-    int64_t v_13;
+    int64_t sizeof_T;
     int64_t chunk0;
     int64_t chunk1;
     int64_t chunk2;
@@ -32,7 +33,6 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t key_cache_dim1;
     int64_t key_cache_dim2;
     int64_t key_cache_dim3;
-    int64_t sizeof_T;
     int64_t key_dim0;
     int64_t key_dim1;
     int64_t key_dim2;
@@ -56,7 +56,7 @@ struct GatherPaKvCacheKey1TilingData {
     int64_t seq_offset_numel;
 };
 
-struct GatherPaKvCacheKey2TilingData {
+struct GatherPaKvCacheKey5TilingData {
     bool is_seq_lens_cumsum;
     int64_t NB;
     int64_t HKA;
@@ -66,7 +66,8 @@ struct GatherPaKvCacheKey2TilingData {
     int64_t B;
     int64_t W;
     int64_t TOK;
-    bool v;
+    bool seq_offset_present;
+    int64_t v;
     int64_t v_2;
     int64_t v_3;
     int64_t v_4;
@@ -74,12 +75,11 @@ struct GatherPaKvCacheKey2TilingData {
     int64_t v_6;
     int64_t v_7;
     int64_t v_8;
-    int64_t v_9;
+    int64_t sizeof_T;
     int64_t chunk0;
     int64_t chunk1;
     int64_t chunk2;
     int64_t chunk3;
-    int64_t sizeof_T;
     int64_t key_cache_dim0;
     int64_t key_cache_dim1;
     int64_t key_cache_dim2;
