@@ -174,6 +174,8 @@ class KernelPrinter(CxxEmitter):
         elif isinstance(op, ac.GetValueOp):
             ty = op.result.type
             self.define(op.result, f"static_cast<{cxx_type(ty)}>({self.gm[op.gm]}.GetValue({self.expr(op.offset)}))")
+        elif isinstance(op, ac.LocalGetValueOp):
+            self.define(op.result, f"static_cast<{cxx_type(op.result.type)}>({self.expr(op.local)}.GetValue({self.expr(op.offset)}))")
         elif isinstance(op, ac.SetValueOp):
             element = op.gm.type.element  # type: ignore[attr-defined]
             s = self.exact(op.value, self.elem(element), self.is_float(element))

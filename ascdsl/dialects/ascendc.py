@@ -293,6 +293,19 @@ class GetValueOp(IRDLOperation):
 
 
 @irdl_op_definition
+class LocalGetValueOp(IRDLOperation):
+    """LocalTensor::GetValue: the scalar unit reads one UB element (after a V->S flag when the vector unit wrote it)."""
+
+    name = "ascendc.local_get_value"
+    local = operand_def(LocalType)
+    offset = operand_def(IndexType)
+    result = result_def()
+
+    def __init__(self, local: SSAValue, offset: SSAValue, result_type: Attribute) -> None:
+        super().__init__(operands=[local, offset], result_types=[result_type])
+
+
+@irdl_op_definition
 class SetValueOp(IRDLOperation):
     name = "ascendc.set_value"
     gm = operand_def()
@@ -422,6 +435,7 @@ ASCENDC = Dialect(
         DuplicateOp,
         CastOp,
         GetValueOp,
+        LocalGetValueOp,
         SetValueOp,
         FlagOp,
         VecReduceOp,

@@ -283,6 +283,16 @@ class AscendCFunctions(InterpreterFunctions):
             return (bool(value),)
         return (float(np.float32(value)),)
 
+    @impl(ac.LocalGetValueOp)
+    def run_local_get_value(self, interpreter: Interpreter, op: ac.LocalGetValueOp, args: PythonValues) -> PythonValues:
+        local, offset = args
+        if not 0 <= offset < local.array.size:
+            raise DeviceRuntimeError(f"LocalTensor::GetValue({offset}) is outside {local.buffer} ({local.array.size} elements)")
+        value = local.array[offset]
+        if np.issubdtype(local.array.dtype, np.integer):
+            return (int(value),)
+        return (float(np.float32(value)),)
+
     @impl(ac.SetValueOp)
     def run_set_value(self, interpreter: Interpreter, op: ac.SetValueOp, args: PythonValues) -> PythonValues:
         gm, offset, value = args
