@@ -46,14 +46,9 @@ def reduction_of(op: Operation) -> Reduction | None:
             return None
     except ValueError:
         return None
-    if not red.tree or not all(_used_inside(o, red) for o in red.tree):
+    if not red.tree:
         return None
-    return red
-
-
-def _used_inside(op: Operation, red: Reduction) -> bool:
-    members = set(red.tree) | {red.op}
-    return all(use.operation in members for r in op.results for use in r.uses)
+    return red  # its tiles may feed other groups too: the rewrite re-emits the tree and keeps what others use
 
 
 def reduction_plan(red: Reduction) -> list[BufferSpec]:

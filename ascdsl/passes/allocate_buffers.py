@@ -16,6 +16,7 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 
 from ascdsl.analysis.accumulators import accumulation_of, accumulation_plan
+from ascdsl.analysis.buffer_reuse import reuse_slots
 from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import group_of, sinks_in
 from ascdsl.analysis.reductions import reduction_of, reduction_plan
@@ -67,6 +68,7 @@ def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp
         plan = _plan_of(sink)
         names = by_field.setdefault(field.data, [])
         given: set[Operation] = set()
+        slots = reuse_slots(plan)
         for i, spec in enumerate(plan):
             holder = spec.producer if spec.producer is not None else sink
             # a reduction's second buffer (ReduceSum's work area) is named on the same op under its own key
@@ -74,6 +76,11 @@ def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp
             given.add(holder)
             if i < len(names):
                 holder.attributes[key] = StringAttr(names[i])
+                continue
+            shared = slots[i]
+            if shared is not None:  # a VECCALC buffer whose tile is dead by now
+                names.append(names[shared])
+                holder.attributes[key] = StringAttr(names[shared])
                 continue
             name = f"buf{len(decls)}"
             names.append(name)

@@ -17,6 +17,7 @@ from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
 from ascdsl.analysis.accumulators import accumulation_plan, accumulations_in
+from ascdsl.analysis.buffer_reuse import reuse_slots
 from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import Group, erase_group, group_of, rebuild, sinks_in
 from ascdsl.analysis.reductions import reduction_plan, reductions_in
@@ -39,7 +40,8 @@ def _plan_costs(hv: HostValues, plan: list[BufferSpec]) -> tuple[SSAValue, SSAVa
     h = hv.host
     per_elem = h.const(0)
     smallest: SSAValue | None = None
-    for buf in plan:
+    slots = reuse_slots(plan)
+    for buf in (b for b, shared in zip(plan, slots, strict=True) if shared is None):  # a shared buffer costs once
         size = hv.host_sizeof(buf.element)
         per_elem = h.add_(per_elem, h.mul(h.const(buf.depth), size))
         smallest = size if smallest is None else h.min_(smallest, size)

@@ -65,5 +65,6 @@ def tile_reduction(red: Reduction, field: str) -> None:
     op.detach()
     op.erase()
     for old in reversed(red.tree):
-        old.detach()
-        old.erase()
+        if all(not r.uses for r in old.results):  # tiles that other groups still read stay for them
+            old.detach()
+            old.erase()

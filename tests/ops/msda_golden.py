@@ -40,3 +40,49 @@ def level_layout(shapes: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray,
     sizes = s[:, 0].astype(np.int64) * s[:, 1]
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
     return s, starts, int(sizes.sum())
+
+
+def msda_backward_golden(value: np.ndarray, shapes: np.ndarray, starts: np.ndarray, loc: np.ndarray, attn: np.ndarray,
+                         grad_out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """op_semantics.md 5.3 (mmcv col2im rule), point by point in float64: (grad_value, grad_location, grad_attn)."""
+    bs, _, nh, e = value.shape
+    _, nq, _, nl, npt, _ = loc.shape
+    v = value.astype(np.float64)
+    g_all = grad_out.astype(np.float64).reshape(bs, nq, nh, e)
+    gv = np.zeros(value.shape)
+    gl = np.zeros(loc.shape)
+    ga = np.zeros(attn.shape)
+    for b in range(bs):
+        for q in range(nq):
+            for h in range(nh):
+                g = g_all[b, q, h]
+                for lv in range(nl):
+                    hh, ww = int(shapes[lv, 0]), int(shapes[lv, 1])
+                    st = int(starts[lv])
+                    for p in range(npt):
+                        x = float(loc[b, q, h, lv, p, 0]) * ww - 0.5
+                        y = float(loc[b, q, h, lv, p, 1]) * hh - 0.5
+                        if not (-1 < y < hh and -1 < x < ww):
+                            continue
+                        x0, y0 = int(np.floor(x)), int(np.floor(y))
+                        ax, ay = x - x0, y - y0
+                        a = float(attn[b, q, h, lv, p])
+
+                        c00, c01, c10, c11 = (_corner(v, b, h, st, hh, ww, yy, xx) for yy, xx in
+                                              ((y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1)))
+                        s = (1 - ay) * (1 - ax) * c00 + (1 - ay) * ax * c01 + ay * (1 - ax) * c10 + ay * ax * c11
+                        for yy, xx, w in ((y0, x0, (1 - ay) * (1 - ax)), (y0, x0 + 1, (1 - ay) * ax), (y0 + 1, x0, ay * (1 - ax)),
+                                          (y0 + 1, x0 + 1, ay * ax)):
+                            if 0 <= yy < hh and 0 <= xx < ww:
+                                gv[b, st + yy * ww + xx, h] += w * a * g
+                        dsdx = (1 - ay) * (c01 - c00) + ay * (c11 - c10)
+                        dsdy = (1 - ax) * (c10 - c00) + ax * (c11 - c01)
+                        ga[b, q, h, lv, p] = g @ s
+                        gl[b, q, h, lv, p, 0] = ww * a * (g @ dsdx)
+                        gl[b, q, h, lv, p, 1] = hh * a * (g @ dsdy)
+    return gv, gl, ga
+
+
+def _corner(v: np.ndarray, b: int, h: int, start: int, hh: int, ww: int, yy: int, xx: int) -> np.ndarray:
+    """value's row at pixel (yy, xx) of a level, zeros outside it."""
+    return v[b, start + yy * ww + xx, h] if 0 <= yy < hh and 0 <= xx < ww else np.zeros(v.shape[3])

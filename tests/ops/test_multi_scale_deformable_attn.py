@@ -1,4 +1,4 @@
-"""MultiScaleDeformableAttn V2 forward: the DSL operator on every backend and stage vs the independent numpy golden.
+"""MultiScaleDeformableAttn V2 forward and gradient: the DSL operators on every backend and stage vs the independent numpy golden.
 
 float32 within 1e-4 relative (of the output's scale); float16 / bfloat16 computed in float32 and rounded once,
 within a few ulp of the golden. Invalid calls raise 161001 / 161002 before computing anything.
@@ -13,9 +13,14 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 import pytest
-from ascdsl.ops.multi_scale_deformable_attn import msda_forward_kernel, multi_scale_deformable_attn_func_v2
+from ascdsl.ops.multi_scale_deformable_attn import (
+    msda_forward_kernel,
+    msda_grad_kernel,
+    multi_scale_deformable_attn_func_v2,
+    multi_scale_deformable_attn_grad_v2,
+)
 from ascdsl.runtime import run
-from msda_golden import level_layout, msda_forward_golden
+from msda_golden import level_layout, msda_backward_golden, msda_forward_golden
 
 from ascdsl.errors import AclnnError
 from ascdsl.pipeline import STAGES
@@ -166,3 +171,115 @@ def test_non_contiguous_inputs_are_accepted() -> None:
     case.value = np.asfortranarray(case.value)
     case.location = np.asfortranarray(case.location)
     assert_close(case, case.call())
+
+
+# ------------------------------------------------------------------ gradient
+
+
+def grad_call(case: MsdaCase, grad_output: np.ndarray, backend: str = "interp") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return multi_scale_deformable_attn_grad_v2(case.value, case.spatial_shape, case.level_start_index, case.location,
+                                               case.attn_weight, grad_output, backend=backend)
+
+
+def _grad_output(case: MsdaCase, seed: int) -> np.ndarray:
+    bs, nq = case.location.shape[:2]
+    return np.random.default_rng(seed).uniform(-1, 1, (bs, nq, case.value.shape[2] * case.value.shape[3])).astype(case.value.dtype)
+
+
+def assert_grads_close(case: MsdaCase, go: np.ndarray, got: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    want = msda_backward_golden(case.value, case.spatial_shape, case.level_start_index, case.location, case.attn_weight, go)
+    for name, g, w in zip(("grad_value", "grad_location", "grad_attn_weight"), got, want, strict=True):
+        assert g.shape == w.shape and g.dtype == case.value.dtype, name
+        scale = max(1.0, float(np.abs(w).max()))
+        if case.value.dtype == np.float32:
+            np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4 * scale, err_msg=name)
+        else:
+            eps = 2.0**-8 if case.value.dtype == ml_dtypes.bfloat16 else 2.0**-11
+            np.testing.assert_allclose(g.astype(np.float64), w, rtol=4 * eps, atol=4 * eps * scale, err_msg=name)
+
+
+def test_gradient_against_the_golden() -> None:
+    case = make_case(np.random.default_rng(20), levels=LEVELS)
+    go = _grad_output(case, 21)
+    assert_grads_close(case, go, grad_call(case, go))
+
+
+def test_gradient_matches_float64_finite_differences() -> None:
+    """d/d(input) of sum(forward(...) * grad_output), by central differences of the float64 forward golden."""
+    case = make_case(np.random.default_rng(22), levels=[(3, 4), (2, 2)], nh=1, npt=2)
+    go = _grad_output(case, 23)
+    gv, gl, ga = grad_call(case, go)
+
+    def loss(value: np.ndarray, loc: np.ndarray, attn: np.ndarray) -> float:
+        out = msda_forward_golden(value, case.spatial_shape, case.level_start_index, loc, attn)
+        return float((out * go.astype(np.float64)).sum())
+
+    base = [case.value.astype(np.float64), case.location.astype(np.float64), case.attn_weight.astype(np.float64)]
+    rng = np.random.default_rng(24)
+    for which, got in enumerate((gv, gl, ga)):
+        for flat in rng.choice(base[which].size, 12, replace=False):
+            idx = np.unravel_index(flat, base[which].shape)
+            eps = 1e-6
+            up = [a.copy() for a in base]
+            down = [a.copy() for a in base]
+            up[which][idx] += eps
+            down[which][idx] -= eps
+            numeric = (loss(*up) - loss(*down)) / (2 * eps)
+            if which == 1:  # the mmcv rule zeroes the points outside (-1, H) x (-1, W); autograd may not there
+                lv = idx[3]
+                hh, ww = case.spatial_shape[lv]
+                u, v = case.location[idx[:5]]
+                if not (-1 < u * ww - 0.5 < ww and -1 < v * hh - 0.5 < hh):
+                    assert got[idx] == 0.0
+                    continue
+            assert abs(float(got[idx]) - numeric) <= 1e-4 * max(1.0, abs(numeric)), (which, idx, float(got[idx]), numeric)
+
+
+def test_points_outside_get_zero_gradients() -> None:
+    case = make_case(np.random.default_rng(25), levels=LEVELS, nh=1, npt=1)
+    case.location[..., 0] = -0.9  # x = -0.9 W - 0.5 <= -1 on every level
+    go = _grad_output(case, 26)
+    gv, gl, ga = grad_call(case, go)
+    assert not gv.any() and not gl.any() and not ga.any()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_gradient_at_every_stage(stage: str) -> None:
+    case = make_case(np.random.default_rng(27), levels=LEVELS, nh=1, npt=1)
+    go = _grad_output(case, 28)
+    gv = np.zeros(case.value.shape, np.float32)
+    gl = np.zeros(case.location.shape, np.float32)
+    ga = np.zeros(case.attn_weight.shape, np.float32)
+    run(msda_grad_kernel, {"value": case.value, "spatial_shape": case.spatial_shape, "level_start_index": case.level_start_index,
+                           "location": case.location, "attn_weight": case.attn_weight, "grad_output": go,
+                           "grad_value": gv, "grad_location": gl, "grad_attn_weight": ga}, stage=stage)
+    assert_grads_close(case, go, (gv, gl, ga))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16])
+def test_half_precision_gradients(dtype: Any) -> None:
+    case = make_case(np.random.default_rng(29), levels=[(4, 4), (1, 1)], dtype=dtype, nh=1, npt=2)
+    go = _grad_output(case, 30)
+    assert_grads_close(case, go, grad_call(case, go))
+
+
+@needs_gxx
+@pytest.mark.parametrize("dtype,levels,nh,e,npt", [(np.float32, LEVELS, 2, 8, 2), (np.float16, [(4, 4), (1, 1)], 1, 256, 1)])
+def test_emulator_gradients(dtype: Any, levels: list[tuple[int, int]], nh: int, e: int, npt: int) -> None:
+    case = make_case(np.random.default_rng(31 + e), levels=levels, nh=nh, e=e, npt=npt, dtype=dtype)
+    go = _grad_output(case, 32)
+    assert_grads_close(case, go, grad_call(case, go, "emu"))
+
+
+def test_gradient_validation() -> None:
+    case = _base()
+    go = _grad_output(case, 33)
+    with pytest.raises(AclnnError) as info:
+        grad_call(case, None)  # type: ignore[arg-type]
+    assert info.value.code == 161001 and "grad_output" in str(info.value)
+    with pytest.raises(AclnnError) as info:
+        grad_call(case, go[:, :, :4].copy())
+    assert info.value.code == 161002 and "grad_output" in str(info.value)
+    with pytest.raises(AclnnError) as info:
+        grad_call(replace(case, level_start_index=np.array([0, 12, 12], np.int32)), go)
+    assert info.value.code == 161002
