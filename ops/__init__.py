@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ascdsl.ops.gather_pa_kv_cache import gather_pa_kv_cache
-from ascdsl.ops.multi_scale_deformable_attn import multi_scale_deformable_attn_func_v2, multi_scale_deformable_attn_grad_v2
+from ascdsl.ops.multi_scale_deformable_attn import (
+    multi_scale_deformable_attn_func_v2,
+    multi_scale_deformable_attn_grad_v2,
+)
 from ascdsl.ops.nsa_compress_with_cache import nsa_compress_with_cache
 
 __all__ = [
