@@ -8,10 +8,10 @@ import shutil
 
 import numpy as np
 import pytest
+from ascdsl.runtime import run
 
 from ascdsl import InOut, Tensor, ceil, f32, floor, kernel, parallel
 from ascdsl.pipeline import STAGES
-from ascdsl.runtime import run
 
 
 @kernel
