@@ -54,8 +54,10 @@ def _corners(a: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray
     shapes = a["spatial_shape"].astype(np.int64)
     hs, ws = shapes[:, 0][None, None, None, :, None], shapes[:, 1][None, None, None, :, None]
     st = a["level_start_index"].astype(np.int64)[None, None, None, :, None]
-    x = a["location"][..., 0] * ws - np.float32(0.5)
-    y = a["location"][..., 1] * hs - np.float32(0.5)
+    # x and y in float32 like the kernel (and numpy_grad): a point within rounding of a pixel edge must fall on the
+    # same side in every formula, since the location gradient jumps there
+    x = a["location"][..., 0] * ws.astype(np.float32) - np.float32(0.5)
+    y = a["location"][..., 1] * hs.astype(np.float32) - np.float32(0.5)
     x0, y0 = np.floor(x), np.floor(y)
     ax, ay = x - x0, y - y0
     x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
