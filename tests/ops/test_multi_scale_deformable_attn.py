@@ -152,6 +152,11 @@ ERRORS: list[tuple[str, Any, int, str]] = [
                                    attn_weight=np.zeros((1, 32, 17, 3, 1), np.float32)), 161002, "num_heads"),
     ("17 points", lambda c: replace(c, location=np.zeros((1, 32, 1, 3, 17, 2), np.float32), attn_weight=np.zeros((1, 32, 1, 3, 17), np.float32)),
      161002, "num_points"),
+    ("17 levels", lambda c: replace(c, spatial_shape=np.ones((17, 2), np.int32), level_start_index=np.arange(17, dtype=np.int32),
+                                    value=np.zeros((1, 17, 1, 8), np.float32), location=np.zeros((1, 32, 1, 17, 1, 2), np.float32),
+                                    attn_weight=np.zeros((1, 32, 1, 17, 1), np.float32)), 161002, "num_levels"),
+    ("500000 queries", lambda c: replace(c, location=np.zeros((1, 500000, 1, 3, 1, 2), np.float32),
+                                         attn_weight=np.zeros((1, 500000, 1, 3, 1), np.float32)), 161002, "num_queries"),
     ("starts not the cumsum", lambda c: replace(c, level_start_index=np.array([0, 12, 12], np.int32)), 161002, "level_start_index"),
     ("keys not the sum of H*W", lambda c: replace(c, value=np.zeros((1, 24, 1, 8), np.float32)), 161002, "value.shape[1]"),
 ]
