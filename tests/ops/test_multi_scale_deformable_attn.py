@@ -269,7 +269,10 @@ def test_half_precision_gradients(dtype: Any) -> None:
 
 
 @needs_gxx
-@pytest.mark.parametrize("dtype,levels,nh,e,npt", [(np.float32, LEVELS, 2, 8, 2), (np.float16, [(4, 4), (1, 1)], 1, 256, 1)])
+@pytest.mark.parametrize(
+    "dtype,levels,nh,e,npt",
+    [(np.float32, LEVELS, 2, 8, 2), (np.float16, [(4, 4), (1, 1)], 1, 256, 1), (np.float32, [(2, 2)] * 16, 16, 8, 16)],
+)
 def test_emulator_gradients(dtype: Any, levels: list[tuple[int, int]], nh: int, e: int, npt: int) -> None:
     case = make_case(np.random.default_rng(31 + e), levels=levels, nh=nh, e=e, npt=npt, dtype=dtype)
     go = _grad_output(case, 32)
