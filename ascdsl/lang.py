@@ -18,6 +18,7 @@ BUILTINS: dict[str, str] = {
     "parallel": "parallel(n)",
     "load": "load(view)",
     "store": "store(view, tile)",
+    "atomic_add": "atomic_add(view, tile)",
     "copy": "copy(dst_view, src_view)",
     "fill": "fill(view, value)",
     "zeros": "zeros(shape, dtype)",
@@ -101,6 +102,7 @@ require = _BuiltinFunction("require")
 parallel = _BuiltinFunction("parallel")
 load = _BuiltinFunction("load")
 store = _BuiltinFunction("store")
+atomic_add = _BuiltinFunction("atomic_add")
 copy = _BuiltinFunction("copy")
 fill = _BuiltinFunction("fill")
 zeros = _BuiltinFunction("zeros")

@@ -35,6 +35,7 @@ from ascdsl.lowering.compile import compile_project, compile_sources
 from cases import PENDING, Case, cases, same_bits
 from kernel_quality import QUALITY_METRICS, quality
 from kernels import GATHER, KERNELS, VADD, KernelRef
+from msda_bench import bench_msda, msda_targets
 from nsa_grid import bench_nsa_grid, grid_targets
 from paths import cache_dir
 from report import markdown
@@ -293,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in all_cases:
             bench_case(rec, case, runs, emu, Path(tmp))
         grid_notes = [] if args.quick else bench_nsa_grid(rec, emu, Path(tmp), log)
+        msda_notes = [] if args.quick else bench_msda(rec, emu, Path(tmp), log)
     reset_labels = buffer_reset.bench_buffer_reset(rec, args.quick, emu.available, runs.interp, log)
     add_pending(rec)
     polling.bench_polling(rec, args.quick, emu.available, emu.na() if not emu.available else "", log)
@@ -341,8 +343,9 @@ def main(argv: list[str] | None = None) -> int:
             "GM bytes, of those launched (block_dim).",
             *agreement(rec, all_cases),
             *grid_notes,
+            *msda_notes,
         ],
-        "targets": targets(rec, args.quick, emu, reset_labels) + ([] if args.quick else grid_targets(rec)),
+        "targets": targets(rec, args.quick, emu, reset_labels) + ([] if args.quick else grid_targets(rec) + msda_targets(rec)),
     }
     text = markdown(rec, meta)
     if args.write:

@@ -120,7 +120,7 @@ def rebuild(
         mapping[op.results[0]] = new.results[0]
     sink = group.sink
     if isinstance(sink, t.StoreOp):
-        out: Operation = t.StoreOp(get(sink.value), view(sink.dest))
+        out: Operation = t.StoreOp(get(sink.value), view(sink.dest), atomic=sink.is_atomic)
     elif isinstance(sink, t.CopyOp):
         out = t.CopyOp(view(sink.dest), view(sink.source))
     else:

@@ -444,12 +444,21 @@ class LoadOp(IRDLOperation):
 
 @irdl_op_definition
 class StoreOp(IRDLOperation):
+    """`store(view, tile)`; with `atomic` set, `atomic_add(view, tile)`: the tile is added into GM (atomically on the
+    device, so several cores or iterations may add into the same elements). Groups, tiling and buffers treat both
+    alike; the lowering wraps an atomic store's copy out in SetAtomicAdd / SetAtomicNone."""
+
     name = "tile.store"
     value = operand_def(TileType)
     dest = operand_def()
+    atomic = prop_def(IntAttr, default_value=IntAttr(0))
 
-    def __init__(self, value: SSAValue, dest: SSAValue) -> None:
-        super().__init__(operands=[value, dest])
+    def __init__(self, value: SSAValue, dest: SSAValue, atomic: bool = False) -> None:
+        super().__init__(operands=[value, dest], properties={"atomic": IntAttr(int(atomic))})
+
+    @property
+    def is_atomic(self) -> bool:
+        return bool(self.atomic.data)
 
     def verify_(self) -> None:
         dst = _gm(self.dest, "tile.store destination")

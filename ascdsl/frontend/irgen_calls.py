@@ -143,7 +143,12 @@ class CallGen(ExprGen):
         self.store_into(self._gm(dst, dspan, "the first argument of store"), val, vspan, node.span)
         return Py(None)
 
-    def store_into(self, dst: SSAValue, val: Value, vspan: Span, span: Span) -> None:
+    def builtin_atomic_add(self, node: ast.Call) -> Value:
+        (dst, dspan), (val, vspan) = self._args(node, "atomic_add", ["view", "tile"])
+        self.store_into(self._gm(dst, dspan, "the first argument of atomic_add"), val, vspan, node.span, atomic=True)
+        return Py(None)
+
+    def store_into(self, dst: SSAValue, val: Value, vspan: Span, span: Span, atomic: bool = False) -> None:
         tile = self._tile(val, vspan, "the value stored")
         dty, tty = dst.type, tile.type
         assert isinstance(dty, TensorType | ViewType) and isinstance(tty, TileType)
@@ -155,7 +160,7 @@ class CallGen(ExprGen):
                            "index or reshape the view so it has the tile's dims")
         self.check_same_static_shape("store", tty.dims, dty.dims, span)
         self.check_writable(dst, span)
-        self.emit(t.StoreOp(tile, dst), span)
+        self.emit(t.StoreOp(tile, dst, atomic=atomic), span)
 
     def builtin_copy(self, node: ast.Call) -> Value:
         (dst, dspan), (src, sspan) = self._args(node, "copy", ["dst", "src"])

@@ -16,17 +16,21 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 
 from ascdsl.analysis.accumulators import accumulation_of, accumulation_plan
+from ascdsl.analysis.buffer_reuse import reuse_slots
 from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import group_of, sinks_in
+from ascdsl.analysis.reductions import reduction_of, reduction_plan
 from ascdsl.dialects import ascendc
 from ascdsl.dialects import tile_ops as t
 from ascdsl.errors import DslError
 from ascdsl.frontend.irgen import span_of_location
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
 from ascdsl.passes.ub_tiling_accumulate import ACC_ATTR
+from ascdsl.passes.ub_tiling_reduce import RED_ATTR
 from ascdsl.targets import Target, get_target
 
 BUFFER_ATTR = "ascdsl.buffer"  # on a group op: the buffer its result lives in
+REDUCE_TMP_ATTR = "ascdsl.reduce_tmp"  # on a strip-mined float reduction: the buffer of ReduceSum's work area
 MAX_BUFFERS = 64  # TPipe's limit on InitBuffer calls
 
 
@@ -37,6 +41,11 @@ def _describe(spec: BufferSpec, name: str) -> str:
 
 def _plan_of(sink: Operation) -> list[BufferSpec]:
     """The buffers of a strip-mined data-movement group or accumulation group."""
+    if RED_ATTR in sink.attributes and isinstance(sink, t.ReduceOp):
+        red = reduction_of(sink)
+        if red is None:
+            raise DslError("internal: a strip-mined reduction lost its shape", span_of_location(sink.location))
+        return reduction_plan(red)
     if ACC_ATTR in sink.attributes:
         acc = accumulation_of(sink)
         if acc is None:
@@ -51,23 +60,34 @@ def allocate_kernel(kernel: t.KernelOp, target: Target) -> list[ascendc.BufferOp
     # The strip-mined copies of one group (a 2-D and a row-by-row variant) run one after the other and share
     # the group's buffers: they are keyed by the group's chunk field.
     by_field: dict[str, list[str]] = {}
-    for sink in sinks_in(kernel):
-        field = sink.attributes.get(CHUNK_ATTR) or sink.attributes.get(ACC_ATTR)
+    anchors = [*sinks_in(kernel), *(o for o in kernel.body.walk() if isinstance(o, t.ReduceOp) and RED_ATTR in o.attributes)]
+    for sink in anchors:
+        field = sink.attributes.get(CHUNK_ATTR) or sink.attributes.get(ACC_ATTR) or sink.attributes.get(RED_ATTR)
         if not isinstance(field, StringAttr):
             continue
         plan = _plan_of(sink)
         names = by_field.setdefault(field.data, [])
+        given: set[Operation] = set()
+        slots = reuse_slots(plan)
         for i, spec in enumerate(plan):
             holder = spec.producer if spec.producer is not None else sink
+            # a reduction's second buffer (ReduceSum's work area) is named on the same op under its own key
+            key = REDUCE_TMP_ATTR if holder in given and isinstance(holder, t.ReduceOp) else BUFFER_ATTR
+            given.add(holder)
             if i < len(names):
-                holder.attributes[BUFFER_ATTR] = StringAttr(names[i])
+                holder.attributes[key] = StringAttr(names[i])
+                continue
+            shared = slots[i]
+            if shared is not None:  # a VECCALC buffer whose tile is dead by now
+                names.append(names[shared])
+                holder.attributes[key] = StringAttr(names[shared])
                 continue
             name = f"buf{len(decls)}"
             names.append(name)
             decl = ascendc.BufferOp(name, spec.role, spec.depth, spec.element, field.data)
             decl.location = (spec.producer or sink).location
             decls.append(decl)
-            holder.attributes[BUFFER_ATTR] = StringAttr(name)
+            holder.attributes[key] = StringAttr(name)
             users.append((_describe(spec, name), holder))
     if len(decls) > MAX_BUFFERS:
         raise DslError(

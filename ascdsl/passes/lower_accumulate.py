@@ -47,7 +47,8 @@ class AccumulationLowering:
         stored, out_buf, role = values[acc.sink.value]
         if role == "calc":
             raise DslError("internal: the stored tile has no output buffer", span_of_location(sink.location))
-        self.through_queue(Builder.before(sink), out_buf, stored, acc.sink.value.type.element, acc.dest, n)  # type: ignore[attr-defined]
+        self.through_queue(Builder.before(sink), out_buf, stored, acc.sink.value.type.element, acc.dest, n,  # type: ignore[attr-defined]
+                           atomic=sink.is_atomic)
         _erase(acc)
 
     def _lower_tree(self, ops: list[Operation], values: Values, n: SSAValue, in_place: Operation | None, acc_local: SSAValue | None) -> None:

@@ -32,8 +32,10 @@ from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 from ascdsl.passes.lower_accumulate import AccumulationLowering
 from ascdsl.passes.lower_count import lower_count_ops
+from ascdsl.passes.lower_reduce import ReductionLowering
 from ascdsl.passes.ub_tiling import CHUNK_ATTR
 from ascdsl.passes.ub_tiling_accumulate import ACC_ATTR
+from ascdsl.passes.ub_tiling_reduce import RED_ATTR
 
 # What the Atlas A2 vector unit computes in each op (Ascend C static_asserts), by DSL dtype name.
 VECTOR_DTYPES: dict[str, set[str]] = {
@@ -49,6 +51,7 @@ VECTOR_DTYPES: dict[str, set[str]] = {
     "Exp": {"f16", "f32"},
     "Sqrt": {"f16", "f32"},
     # Duplicate itself takes 2- and 4-byte types; the printed FillLocal helper fills 1-byte types as byte pairs.
+    "AtomicAdd": {"f32", "f16", "bf16", "i16", "i32"},  # SetAtomicAdd<T>: the types the DMA adds
     "Duplicate": {"f16", "bf16", "f32", "i16", "u16", "i32", "u32", "i8", "u8", "f8e5m2", "f8e4m3fn", "hif8"},
 }
 _BINARY = {t.AddOp: "Add", t.SubOp: "Sub", t.MulOp: "Mul", t.DivOp: "Div", t.MaxOp: "Max", t.MinOp: "Min", t.AndOp: "And", t.OrOp: "Or"}
@@ -58,7 +61,7 @@ _UNARY = {"abs": "Abs", "exp": "Exp", "sqrt": "Sqrt"}
 _NO_CAST = {("f32", "i8"), ("bf16", "f16")}
 
 
-class _Lowering(AccumulationLowering):
+class _Lowering(AccumulationLowering, ReductionLowering):
     def __init__(self, kernel: t.KernelOp, hv: HostValues) -> None:
         self.kernel = kernel
         self.hv = hv
@@ -240,7 +243,7 @@ class _Lowering(AccumulationLowering):
         element = sink.value.type.element  # type: ignore[attr-defined]
         if role == "calc":
             raise DslError("internal: the stored tile has no output buffer", span_of_location(sink.location))
-        self.through_queue(b, buf, local, element, dest_view, n)
+        self.through_queue(b, buf, local, element, dest_view, n, atomic=sink.is_atomic)
 
     def role_of(self, buf: str) -> str:
         for op in self.kernel.body.block.ops:
@@ -248,10 +251,17 @@ class _Lowering(AccumulationLowering):
                 return op.role.data
         raise KeyError(buf)
 
-    def through_queue(self, b: Builder, buf: str, local: SSAValue, element: Attribute, dest: SSAValue, n: SSAValue) -> None:
+    def through_queue(self, b: Builder, buf: str, local: SSAValue, element: Attribute, dest: SSAValue, n: SSAValue,
+                      atomic: bool = False) -> None:
         b.add(ac.EnQueOp(buf, local))
         out = b.v(ac.DeQueOp(buf, element))
-        self.copy_out(b, dest, out, n)
+        if atomic:  # the copy out adds into GM: SetAtomicAdd around it, for this copy only
+            self.check_vector("AtomicAdd", element, dest.owner if isinstance(dest.owner, Operation) else out.owner)  # type: ignore[arg-type]
+            b.add(ac.SetAtomicAddOp(element))
+            self.copy_out(b, dest, out, n)
+            b.add(ac.SetAtomicNoneOp())
+        else:
+            self.copy_out(b, dest, out, n)
         b.add(ac.FreeTensorOp(buf, out))
 
     def compute(self, b: Builder, op: Operation, dst: SSAValue, values: dict, n: SSAValue) -> None:
@@ -468,7 +478,9 @@ class _Lowering(AccumulationLowering):
             else:
                 self.unsupported(sink, f"{sink.name} of a tile the compiler cannot strip-mine (a broadcast or reduction)")
         for op in list(self.kernel.body.walk()):
-            if isinstance(op, t.ReduceOp):
+            if isinstance(op, t.ReduceOp) and RED_ATTR in op.attributes:
+                self.lower_reduction(op)
+            elif isinstance(op, t.ReduceOp):
                 self.lower_reduce(op)
         for op in list(self.kernel.body.walk()):
             if isinstance(op, t.ReadOp):

@@ -17,8 +17,10 @@ from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
 from ascdsl.analysis.accumulators import accumulation_plan, accumulations_in
+from ascdsl.analysis.buffer_reuse import reuse_slots
 from ascdsl.analysis.buffers import BufferSpec, buffer_plan
 from ascdsl.analysis.groups import Group, erase_group, group_of, rebuild, sinks_in
+from ascdsl.analysis.reductions import reduction_plan, reductions_in
 from ascdsl.analysis.views import contiguous_suffix
 from ascdsl.dialects import host
 from ascdsl.dialects import tile_ops as t
@@ -27,6 +29,7 @@ from ascdsl.passes.builder import Builder
 from ascdsl.passes.host_values import HostValues, kernels_and_tiling
 from ascdsl.passes.lower_count import reserved_ub_bytes
 from ascdsl.passes.ub_tiling_accumulate import tile_accumulation
+from ascdsl.passes.ub_tiling_reduce import can_tile, tile_reduction
 
 CHUNK_ATTR = "ascdsl.chunk"
 MAX_BLOCK_COUNT = 4095  # DataCopyParams / DataCopyExtParams blockCount limit  # on every op of a strip-mined group: the tiling field holding its chunk size
@@ -38,7 +41,8 @@ def _plan_costs(hv: HostValues, plan: list[BufferSpec]) -> tuple[SSAValue, SSAVa
     h = hv.host
     per_elem = h.const(0)
     smallest: SSAValue | None = None
-    for buf in plan:
+    slots = reuse_slots(plan)
+    for buf in (b for b, shared in zip(plan, slots, strict=True) if shared is None):  # a shared buffer costs once
         size = hv.host_sizeof(buf.element)
         per_elem = h.add_(per_elem, h.mul(h.const(buf.depth), size))
         smallest = size if smallest is None else h.min_(smallest, size)
@@ -154,13 +158,17 @@ def tile_kernel(kernel: t.KernelOp, func: host.TilingFuncOp) -> None:
     hv = HostValues(kernel, func)
     groups = [g for g in (group_of(s) for s in sinks_in(kernel)) if g.elementwise]
     accumulations = accumulations_in(kernel)
-    if not groups and not accumulations:
+    reductions = [r for r in reductions_in(kernel) if can_tile(r)]
+    if not groups and not accumulations and not reductions:
         return
     plans = [buffer_plan(g) for g in groups] + [accumulation_plan(a) for a in accumulations]
+    plans += [reduction_plan(r) for r in reductions]
     fields = _chunk_fields(hv, plans)
+    for r, field in zip(reductions, fields[len(groups) + len(accumulations) :], strict=True):
+        tile_reduction(r, field)  # first: an accumulation's loop body may hold a reduction, and is cloned
     for g, field in zip(groups, fields, strict=False):
         _tile_group(g, field, hv)
-    for a, field in zip(accumulations, fields[len(groups):], strict=True):
+    for a, field in zip(accumulations, fields[len(groups) : len(groups) + len(accumulations)], strict=True):
         tile_accumulation(a, field)
 
 

@@ -105,7 +105,7 @@ def rebuild_accumulation(acc: Accumulation, b: Builder, sizes: list[SSAValue], d
     for op in acc.post:
         new = tag(b.add(rebuilt_op(op, lambda v: mapping.get(v, v), view, tile_type(op), sizes)))
         mapping[op.results[0]] = new.results[0]
-    store = tag(b.add(t.StoreOp(mapping[acc.sink.value], view(acc.dest))))
+    store = tag(b.add(t.StoreOp(mapping[acc.sink.value], view(acc.dest), atomic=acc.sink.is_atomic)))
     store.location = acc.sink.location
 
 

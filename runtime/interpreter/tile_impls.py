@@ -212,9 +212,12 @@ class TileFunctions(InterpreterFunctions):
     @impl(t.StoreOp)
     def run_store(self, interpreter: Interpreter, op: t.StoreOp, args: PythonValues) -> PythonValues:
         tile, dst = args
-        gm.check_same_shape("store", dst.array, tile.shape, dst.name)
+        gm.check_same_shape("atomic_add" if op.is_atomic else "store", dst.array, tile.shape, dst.name)
         before_write(interpreter, dst.array)
-        dst.array[...] = tile
+        if op.is_atomic:  # GM += tile, in the element type (what the device's atomic add computes)
+            dst.array[...] = (dst.array + tile).astype(dst.array.dtype)
+        else:
+            dst.array[...] = tile
         return ()
 
     @impl(t.CopyOp)

@@ -106,4 +106,5 @@ def test_quick_json_records() -> None:
         assert by[(op, "gm_vs_min@interp")] >= 1.0  # nothing moves less than the minimum
         if by[(op, "exact_emulator")] is not True:
             assert str(by[(op, "exact_emulator")]).startswith("n/a ("), by[(op, "exact_emulator")]
-    assert by[("multi_scale_deformable_attn", "interp_tile_vs_numpy")] == "n/a (not yet implemented)"
+    assert isinstance(by[("nsa_compress_with_cache", "interp_tile_ms")], float)  # the quick NsaCompressWithCache case ran
+    assert by[("nsa_compress_with_cache", "exact_interp_ascendc")] is True

@@ -77,7 +77,11 @@ def many_loads(x: Tensor[f32, N], z: Out[Tensor[f32, N]]):
     b = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
     c = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
     d = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
-    store(z, a + b + c + d + load(x))  # 33 loads (in), 31 intermediates (calc), 1 result (out): 65 buffers
+    e = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
+    f = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
+    g = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
+    h = load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x) + load(x)
+    store(z, a + b + c + d + e + f + g + h)  # 64 loads (in) and the result (out), whatever VECCALC buffers are shared
 
 
 @kernel
@@ -162,8 +166,10 @@ def test_store_of_a_computation_gets_in_per_load_out_for_result_calc_for_interme
         "UnaryOp": [("calc", 1, "f32")],
         "SubOp": [("out", 2, "f32")],  # the stored result
     }
-    # one buffer per tagged op: nothing shared inside a group
-    assert len({_buffer_of(op) for op in _tagged(m)}) == len(decls) == 6
+    # exp(...) reads the add, which read the mul: the mul's tile is dead, so exp takes its VECCALC buffer
+    ops = {type(op).__name__: _buffer_of(op) for op in _tagged(m)}
+    assert ops["UnaryOp"] == ops["MulOp"] != ops["AddOp"]
+    assert len(decls) == 5
 
 
 def test_buffer_elements_follow_each_op_result_type() -> None:
@@ -227,7 +233,7 @@ def test_the_soc_option_picks_the_target_and_an_unknown_soc_fails() -> None:
 # ---------------------------------------------------------------- the floor and its error
 
 
-CHAIN_SLOTS = 2 + 1 + 2 + 1 + 1 + 2  # in, calc, in, calc, calc, out
+CHAIN_SLOTS = 2 + 1 + 2 + 1 + 2  # in, calc, in, calc, out (exp reuses the mul's VECCALC buffer)
 
 
 def test_floor_exactly_at_the_budget_is_accepted() -> None:
@@ -244,9 +250,9 @@ def test_floor_over_a_tiny_budget_is_an_error_at_the_users_line_listing_the_buff
     err = info.value
     assert f"at least {CHAIN_SLOTS * 32} bytes" in err.message
     assert f"{budget}-byte budget" in err.message
-    for role, depth, n in (("in", 2, 2), ("calc", 1, 3), ("out", 2, 1)):
+    for role, depth, n in (("in", 2, 2), ("calc", 1, 2), ("out", 2, 1)):
         assert err.message.count(f"({role}, depth {depth},") == n, err.message
-    assert re.findall(r"\bbuf\d+\b", err.message) == [f"buf{i}" for i in range(6)]
+    assert re.findall(r"\bbuf\d+\b", err.message) == [f"buf{i}" for i in range(5)]
     line, _ = where(chain, "store(")
     assert err.span is not None and err.span.file == chain.filename and err.span.line == line
     assert str(err).startswith(f"{chain.filename}:{line}:")
@@ -265,9 +271,11 @@ def test_more_buffers_than_a_tpipe_holds_is_a_located_error() -> None:
     with pytest.raises(DslError) as info:
         allocate_kernel(kop, _target())
     err = info.value
-    assert "65 UB buffers" in err.message and "64" in err.message
+    found = re.search(r"needs (\d+) UB buffers, more than the 64", err.message)
+    assert found and int(found.group(1)) >= 65, err.message
     line, _ = where(many_loads, "store(")
-    assert err.span is not None and err.span.line == line and err.span.file == many_loads.filename
+    # located at the user's line of the 65th buffer (a load of the last lines)
+    assert err.span is not None and line - 8 <= err.span.line <= line and err.span.file == many_loads.filename
 
 
 # ---------------------------------------------------------------- the allocation runs within the budget
