@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from ascdsl.runtime.binding import Bound, bind
+from ascdsl.runtime.interpreter import write_behind
 from ascdsl.runtime.interpreter.ascendc_impls import AscendCFunctions, UnifiedBuffer
 from ascdsl.runtime.interpreter.comm_impls import CommFunctions, CommLink
 from ascdsl.runtime.interpreter.launch_impls import LaunchFunctions
@@ -131,6 +132,8 @@ def launch(
     assert isinstance(module, ModuleOp)
     tgt = target or get_target()
     env = KernelEnv(dtype_env=bound.dtype_env, core_num=tgt.aiv_cores, ub_budget=tgt.ub_budget, comm=comm, memory=memory)
+    if comm is None and memory is None:  # nobody else touches memory during the run (write_behind.py)
+        env.behind = write_behind.plan(kernel, bound.values)
     watch = _Watch(budget or Budget())
     interp = _interpreter(module, env, watch)
     func = find_tiling_func(module, kernel.sym_name.data)
@@ -149,6 +152,7 @@ def launch(
     except BaseException:
         rollback(env)  # a failed run leaves the caller's arrays as they were
         raise
+    env.behind.commit()
     env.journal.clear()
     return env
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from ascdsl.runtime.interpreter import gm
 from ascdsl.runtime.interpreter.casts import cast_array
+from ascdsl.runtime.interpreter.write_behind import WriteBehind
 from xdsl.interpreter import (
     Interpreter,
     InterpreterFunctions,
@@ -44,6 +45,7 @@ class KernelEnv:
     memory: Any = None  # the DeviceMemory that device addresses (gm_tensor) point into, if the run has one
     comm: Any = None  # the rank's link to its communication domain (comm_impls.CommLink), if any
     barrier: Any = None  # the launch's core barrier when the cores run concurrently (SyncAll)
+    behind: WriteBehind = field(default_factory=WriteBehind)  # writes held back until the run has succeeded
 
 
 def kenv(interpreter: Interpreter) -> KernelEnv:
@@ -59,10 +61,20 @@ def before_write(interpreter: Interpreter, target: np.ndarray, key: Any = ...) -
 
 
 def rollback(env: KernelEnv) -> None:
-    """Undo every GM write of the run, newest first."""
+    """Undo every GM write of the run, newest first, and drop the writes held back."""
+    env.behind.discard()
     for target, key, saved in reversed(env.journal):
         target[key] = saved
     env.journal.clear()
+
+
+def held_back(interpreter: Interpreter, dst: gm.GmRef, key: Any, value: Any) -> bool:
+    """Hold back a write into a tensor the kernel never reads (write_behind.py); False: write it now."""
+    behind = kenv(interpreter).behind
+    if dst.name not in behind.deferred:
+        return False
+    behind.pending.append((dst.array, key, value))
+    return True
 
 
 def resolve(interpreter: Interpreter, element: Attribute) -> dtypes.DType:
@@ -201,6 +213,8 @@ class TileFunctions(InterpreterFunctions):
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
         index = gm.element_index(dst, args[2:])
+        if held_back(interpreter, dst, index, _scalar_to(value, dt)):
+            return ()
         before_write(interpreter, dst.array, index)
         dst.array[index] = _scalar_to(value, dt)
         return ()
@@ -213,6 +227,8 @@ class TileFunctions(InterpreterFunctions):
     def run_store(self, interpreter: Interpreter, op: t.StoreOp, args: PythonValues) -> PythonValues:
         tile, dst = args
         gm.check_same_shape("atomic_add" if op.is_atomic else "store", dst.array, tile.shape, dst.name)
+        if not op.is_atomic and held_back(interpreter, dst, ..., tile):  # tiles are values: never changed later
+            return ()
         before_write(interpreter, dst.array)
         if op.is_atomic:  # GM += tile, in the element type (what the device's atomic add computes)
             dst.array[...] = (dst.array + tile).astype(dst.array.dtype)
@@ -224,6 +240,9 @@ class TileFunctions(InterpreterFunctions):
     def run_copy(self, interpreter: Interpreter, op: t.CopyOp, args: PythonValues) -> PythonValues:
         dst, src = args
         gm.check_same_shape(f"copy from {src.name}", dst.array, src.array.shape, dst.name)
+        stable = src.name in kenv(interpreter).behind.stable  # an input nothing writes: copied at commit
+        if held_back(interpreter, dst, ..., src.array if stable else np.array(src.array, copy=True)):
+            return ()
         before_write(interpreter, dst.array)
         np.copyto(dst.array, src.array)  # numpy buffers overlapping views, as a staged copy does
         return ()
@@ -233,6 +252,8 @@ class TileFunctions(InterpreterFunctions):
         dst, value = args
         dt = dtypes.from_numpy(dst.array.dtype)
         assert dt is not None
+        if held_back(interpreter, dst, ..., _scalar_to(value, dt)):
+            return ()
         before_write(interpreter, dst.array)
         dst.array[...] = _scalar_to(value, dt)
         return ()
